@@ -45,7 +45,20 @@ def _add_warmup(sub: argparse._SubParsersAction) -> None:
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
     # Owner: issue 5 (teachkit.assignments).
-    p = sub.add_parser("build", help="build student notebooks and autograders from solutions/")
+    p = sub.add_parser(
+        "build",
+        help="build student notebooks and autograders from solutions/",
+        description="Run Otter Assign on solutions/<name>.ipynb and write the student notebook "
+        "exercises/<name>.ipynb and the Gradescope autograder autograder/<name>/ (deterministic "
+        "output). With --check, rebuild into a temporary folder and exit 1 listing every stale "
+        "committed file.",
+    )
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help="assignment names, e.g. hw01-mvnormal-cholesky (default: all)")
+    p.add_argument("--check", action="store_true",
+                   help="do not write; exit 1 if the committed outputs are stale")
+    p.add_argument("--root", default=".",
+                   help="project folder holding solutions/ (default: current folder)")
     p.set_defaults(_run="teachkit.assignments:build_cli")
 
 
