@@ -378,8 +378,11 @@ def cholesky(cov) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def _valid_correlation_mask(arr: np.ndarray) -> np.ndarray:
-    """Vectorised validity of a finite ``(..., d, d)`` stack: boolean array over ``...``."""
+def _valid_correlation_mask(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised validity of a finite ``(..., d, d)`` stack.
+
+    Returns the boolean array over ``...`` and the eigenvalues of the symmetric part.
+    """
     sym = np.all(
         np.abs(arr - np.swapaxes(arr, -1, -2)) <= _ATOL * np.maximum(1.0, np.abs(arr)),
         axis=(-2, -1),
@@ -388,7 +391,7 @@ def _valid_correlation_mask(arr: np.ndarray) -> np.ndarray:
     in_range = np.all(np.abs(arr) <= 1 + _ATOL, axis=(-2, -1))
     eigvals = np.linalg.eigvalsh(0.5 * (arr + np.swapaxes(arr, -1, -2)))
     pd = eigvals[..., 0] > _pd_tolerance(eigvals)
-    return sym & diag & in_range & pd
+    return sym & diag & in_range & pd, eigvals
 
 
 def _list_entries(entries: list[str], limit: int = 6) -> str:
@@ -452,14 +455,18 @@ def correlation_problems(R) -> list[str]:
     arr = _as_float_array(R, "R")
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         return [
-            "R must be a square 2-D matrix with one row and one column per variable; "
-            f"got shape {arr.shape}."
+            (
+                "R must be a square 2-D matrix with one row and one column per variable; "
+                f"got shape {arr.shape}."
+            )
         ]
     if not np.all(np.isfinite(arr)):
         bad = [f"R[{i}, {j}]" for i, j in np.argwhere(~np.isfinite(arr))]
         return [
-            f"R has missing or infinite entries ({_list_entries(bad)}); every entry of a "
-            "correlation matrix must be a number in [-1, 1]."
+            (
+                f"R has missing or infinite entries ({_list_entries(bad)}); every entry of a "
+                "correlation matrix must be a number in [-1, 1]."
+            )
         ]
     d = arr.shape[0]
     problems = []
@@ -472,16 +479,16 @@ def correlation_problems(R) -> list[str]:
     ]
     symmetric = not asym
     if asym:
-        pairs = [f"R[{i}, {j}] = {_fmt(arr[i, j])} but R[{j}, {i}] = {_fmt(arr[j, i])}"
-                 for i, j in asym]
+        pairs = [
+            f"R[{i}, {j}] = {_fmt(arr[i, j])} but R[{j}, {i}] = {_fmt(arr[j, i])}" for i, j in asym
+        ]
         problems.append(
             f"R is not symmetric: {_list_entries(pairs, 3)}. The correlation of x{asym[0][0]} "
             f"with x{asym[0][1]} is the same number as that of x{asym[0][1]} with "
             f"x{asym[0][0]}, so R[i, j] must equal R[j, i]."
         )
 
-    bad_diag = [f"R[{i}, {i}] = {_fmt(arr[i, i])}" for i in range(d)
-                if abs(arr[i, i] - 1) > _ATOL]
+    bad_diag = [f"R[{i}, {i}] = {_fmt(arr[i, i])}" for i in range(d) if abs(arr[i, i] - 1) > _ATOL]
     if bad_diag:
         problems.append(
             f"The diagonal of a correlation matrix must be 1 (every variable correlates "
@@ -489,8 +496,9 @@ def correlation_problems(R) -> list[str]:
         )
 
     pairs = iu if symmetric else [(i, j) for i in range(d) for j in range(d) if i != j]
-    out_of_range = [f"R[{i}, {j}] = {_fmt(arr[i, j])}" for i, j in pairs
-                    if abs(arr[i, j]) > 1 + _ATOL]
+    out_of_range = [
+        f"R[{i}, {j}] = {_fmt(arr[i, j])}" for i, j in pairs if abs(arr[i, j]) > 1 + _ATOL
+    ]
     if out_of_range:
         problems.append(
             f"A correlation must lie between -1 and 1, but {_list_entries(out_of_range)}."
@@ -558,7 +566,7 @@ def is_valid_correlation(R):
     if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2] or arr.shape[-1] == 0:
         return False
     finite = np.all(np.isfinite(arr), axis=(-2, -1))
-    valid = finite & _valid_correlation_mask(np.where(np.isfinite(arr), arr, 0.0))
+    valid = finite & _valid_correlation_mask(np.where(np.isfinite(arr), arr, 0.0))[0]
     return bool(valid) if valid.ndim == 0 else valid
 
 
@@ -753,8 +761,7 @@ def lkj_logpdf(R, eta):
             f"the LKJ distribution is defined for d >= 2 variables; R has shape {arr.shape}."
         )
     eta = _check_eta(eta)
-    valid = _valid_correlation_mask(arr)
-    eigvals = np.linalg.eigvalsh(0.5 * (arr + np.swapaxes(arr, -1, -2)))
+    valid, eigvals = _valid_correlation_mask(arr)
     logdet = np.sum(np.log(np.where(valid[..., None], eigvals, 1.0)), axis=-1)
     eta_b, logdet_b, valid_b = np.broadcast_arrays(eta, logdet, valid)
     out = _lkj_log_normalizer(eta_b, d) + (eta_b - 1) * logdet_b
