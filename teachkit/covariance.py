@@ -847,8 +847,10 @@ def sample_lkj(d, eta, size=None, seed=None) -> np.ndarray:
     Returns
     -------
     ndarray, shape size + (d, d)
-        Symmetric, unit diagonal (exactly), positive definite (for very small ``eta`` a draw
-        can be numerically singular).
+        Symmetric with an exactly unit diagonal, and positive definite up to floating point:
+        for very small ``eta`` part of the LKJ mass lies within round-off of the boundary, so
+        some draws are numerically singular (entries of exactly +-1). Measured with 5000
+        draws: none for eta >= 0.5, 0.1-0.5 % at eta = 0.2, about 20 % at eta = 0.05.
 
     Raises
     ------
