@@ -70,7 +70,16 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
 
 def _add_lecture(sub: argparse._SubParsersAction) -> None:
     # Owner: issue 4 (teachkit.widgets.gallery).
-    p = sub.add_parser("lecture", help="serve the widget gallery through Voila on localhost")
+    p = sub.add_parser(
+        "lecture",
+        help="serve the widget gallery through Voila on localhost",
+        description="Serve the lecture's widget gallery (five interactive demos) through Voila "
+        "on 127.0.0.1, print its URL and run until Ctrl-C. Needs no internet connection.",
+    )
+    p.add_argument("--port", type=int, default=None,
+                   help="TCP port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="only print the URL; do not open a web browser")
     p.set_defaults(_run="teachkit.widgets.gallery:lecture_cli")
 
 
