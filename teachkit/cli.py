@@ -11,19 +11,185 @@ import argparse
 import sys
 
 
+# `teachkit simulate`: one sub-parser per generator. Each option is (flag, keyword, type,
+# default shown in --help, help). The defaults are only *shown* here (options left out are not
+# passed, so the generator's own defaults apply); tests/test_cli.py checks that they match.
+_SIMULATE_PRESETS = {
+    "ozone": (
+        "ozone",
+        "The lecture's Beijing example: log daily maximum ozone against daily maximum "
+        "temperature at 12 monitoring stations, with correlated station intercepts and slopes "
+        "(Dingling highest and Wanliu lowest baseline for every seed).",
+    ),
+    "grants": (
+        "grants",
+        "The NWO grants structure: awards out of applications for 9 disciplines x 2 genders; "
+        "discipline mediates part of the effect of gender, so the total effect differs from "
+        "the direct one.",
+    ),
+    "funnel": (
+        "funnel",
+        "Many small noisy groups with small group-level sds: the regime in which the centred "
+        "correlated model diverges and the non-centred one does not.",
+    ),
+    "varying-effects": (
+        "varying_effects",
+        "Gaussian data with correlated varying intercepts and slopes, every setting adjustable.",
+    ),
+}
+
+_GAUSSIAN_OPTIONS = [
+    ("--intercept", "intercept", float, None, "population mean of the group intercepts (mu_a)"),
+    ("--slope", "slope", float, None, "population mean of the group slopes (mu_b)"),
+    ("--sd-intercept", "sd_intercept", float, None, "sd of the group intercepts (sigma_a), >= 0"),
+    ("--sd-slope", "sd_slope", float, None, "sd of the group slopes (sigma_b), >= 0"),
+    ("--rho", "rho", float, None, "correlation of intercepts and slopes, strictly in (-1, 1)"),
+    ("--sigma", "sigma", float, None, "residual sd, > 0"),
+]
+
+
+def _simulate_sizes(text: str):
+    """``"5"`` -> 5; ``"3,8,2"`` -> [3, 8, 2] (one size per group)."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number or a comma-separated list of them (e.g. 5 or 3,8,2); "
+            f"got {text!r}"
+        ) from None
+    return sizes[0] if len(sizes) == 1 else sizes
+
+
+def _simulate_labels(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",")]
+
+
+def _simulate_options() -> dict[str, list[tuple]]:
+    def gaussian(defaults: dict) -> list[tuple]:
+        return [(f, k, t, defaults[k], h) for f, k, t, _, h in _GAUSSIAN_OPTIONS]
+
+    groups = [
+        ("--n-groups", "n_groups", int, "20, or the number of --n-per-group sizes",
+         "number of groups, >= 1"),
+    ]
+    return {
+        "ozone": [
+            ("--size", "size", ["lecture", "homework"], "lecture",
+             "lecture: all 1800 days at every station (21,600 rows); homework: 100 random "
+             "days per station (1,200 rows)"),
+            ("--n-days", "n_days", int, "set by --size", "days per station, 1 to 1800 "
+             "(overrides --size)"),
+            *gaussian({"intercept": 3.45, "slope": 0.054, "sd_intercept": 0.12,
+                       "sd_slope": 0.004, "rho": -0.9, "sigma": 0.61}),
+        ],
+        "grants": [
+            ("--alpha-female", "alpha_female", float, -1.5,
+             "log-odds effect of being female on an award"),
+            ("--alpha-male", "alpha_male", float, -1.45, "log-odds effect of being male"),
+            ("--tau", "tau", float, 0.5, "sd of the discipline effects, >= 0"),
+            ("--scale", "scale", float, 1.0,
+             "multiplies the NWO application counts (rounded, at least 1), > 0"),
+            ("--assign-effects", "assign_effects", ["female_share", "random"], "female_share",
+             "female_share: the discipline with the fewest female applicants gets the largest "
+             "effect (total effect more negative than the direct one); random: at random"),
+        ],
+        "funnel": [
+            *groups,
+            ("--n-per-group", "n_per_group", _simulate_sizes, 5,
+             "observations per group: one number, or one per group as a comma-separated list"),
+            *gaussian({"intercept": 1.0, "slope": 0.5, "sd_intercept": 0.3, "sd_slope": 0.1,
+                       "rho": -0.5, "sigma": 2.0}),
+        ],
+        "varying-effects": [
+            *groups,
+            ("--n-per-group", "n_per_group", _simulate_sizes, 10,
+             "observations per group: one number, or one per group as a comma-separated list "
+             "(unbalanced design)"),
+            *gaussian({"intercept": 0.0, "slope": 1.0, "sd_intercept": 1.0, "sd_slope": 0.5,
+                       "rho": -0.5, "sigma": 1.0}),
+            ("--x-dist", "x_dist", ["normal", "uniform"], "normal",
+             "distribution of x: normal(mean X_LOC, sd X_SCALE) or uniform on "
+             "[X_LOC, X_LOC + X_SCALE]"),
+            ("--x-loc", "x_loc", float, 0.0, "location of x (see --x-dist)"),
+            ("--x-scale", "x_scale", float, 1.0, "scale of x (see --x-dist), > 0"),
+            ("--center-x", "center_x", bool, False,
+             "subtract the mean of x before computing y (intercepts at the mean x)"),
+            ("--group-labels", "group_labels", _simulate_labels, "g1, g2, ...",
+             "comma-separated group labels, one per group"),
+        ],
+    }
+
+
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    import textwrap
+
+    options = _simulate_options()
     p = sub.add_parser(
         "simulate",
         help="simulate a data set with known truth; write data.csv and truth.json",
-        description="Simulate a grouped data set whose true parameters are known and write "
-        "DIR/data.csv (the data) and DIR/truth.json (every true value).",
+        description=textwrap.fill(
+            "Simulate a grouped data set whose true parameters are known and write DIR/data.csv "
+            "(the data, one row per observation) and DIR/truth.json (every true value, the "
+            "column roles and the arguments used). Same seed, same files."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    # TODO(issue 2): preset choice, --seed, --out, per-preset options
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--seed", type=int, default=None,
+                        help="random seed, a whole number >= 0 (default: a fresh one, printed "
+                        "and recorded in truth.json so that the data can be made again)")
+    common.add_argument("--out", required=True, metavar="DIR",
+                        help="folder to write data.csv and truth.json into (created if needed)")
+    presets = p.add_subparsers(dest="preset", metavar="PRESET", title="presets")
+    presets.required = True
+    epilog = ["options of each preset (details: teachkit simulate PRESET --help):"]
+    for name, (_, description) in _SIMULATE_PRESETS.items():
+        q = presets.add_parser(name, parents=[common], help=description.split(":")[0].split(",")[0],
+                               description=description)
+        for flag, key, kind, default, text in options[name]:
+            shown = f"{text} (default: {default})"
+            if kind is bool:
+                q.add_argument(flag, dest=key, action="store_true", default=argparse.SUPPRESS,
+                               help=shown)
+            elif isinstance(kind, list):
+                q.add_argument(flag, dest=key, choices=kind, default=argparse.SUPPRESS,
+                               help=shown)
+            else:
+                metavar = "N" if kind is int else ("N[,N...]" if kind is _simulate_sizes
+                                                    else "LABELS" if kind is _simulate_labels
+                                                    else "X")
+                q.add_argument(flag, dest=key, type=kind, default=argparse.SUPPRESS,
+                               metavar=metavar, help=shown)
+        flags = ", ".join(["--seed", "--out"] + [o[0] for o in options[name]])
+        epilog.append(textwrap.fill(f"{name}: {flags}", initial_indent="  ",
+                                    subsequent_indent="      ", break_on_hyphens=False))
+    p.epilog = "\n".join(epilog) + (
+        "\n\nexample: teachkit simulate ozone --size homework --seed 410 --out data/ozone"
+    )
     p.set_defaults(_run="teachkit.cli:_run_simulate")
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    """Run ``teachkit simulate``: call the preset's generator and write its folder."""
+    import secrets
+
+    from teachkit import simulate
+
+    func_name, _ = _SIMULATE_PRESETS[args.preset]
+    keys = [o[1] for o in _simulate_options()[args.preset]]
+    kwargs = {k: getattr(args, k) for k in keys if hasattr(args, k)}
+    seed = args.seed
+    chosen = seed is None
+    if chosen:
+        seed = secrets.randbelow(2**31)
+    sim = getattr(simulate, func_name)(seed=seed, **kwargs)
+    folder = sim.to_dir(args.out)
+    note = f"; no --seed given, so one was chosen: pass --seed {seed} to repeat" if chosen else ""
+    print(
+        f"wrote {folder / 'data.csv'} ({len(sim.data):,} rows) and {folder / 'truth.json'} "
+        f"({args.preset}, seed {seed}{note})"
+    )
+    return 0
 
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:
