@@ -196,10 +196,14 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
         help="run the end-to-end demonstration (the README's main job)",
-        description="Simulate every preset and print a readable summary of data and truth.",
+        description="Simulate every preset (ozone, grants, funnel, varying-effects) with one "
+        "seed, print a readable summary of each data set and its truth, and write each to "
+        "OUT/data/<preset>/ (data.csv + truth.json).",
     )
-    p.add_argument("--out", default="demo-output", help="folder for the demo's outputs (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=2021, help="seed for every simulation (default: %(default)s)")
+    p.add_argument("--out", default="demo-output", metavar="DIR",
+                   help="folder for the demo's outputs (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=2021,
+                   help="seed for every simulation (default: %(default)s)")
     p.set_defaults(_run="teachkit.demo:run")
 
 

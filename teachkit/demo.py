@@ -94,12 +94,10 @@ def _summarize_gaussian(sim: Simulation) -> list[str]:
     ]
     a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
     if len(table) > 2:
+        r = np.corrcoef(a, b)[0, 1]
         lines.append(
-            "realised group draws:  mean alpha {ma:.4g}  mean beta {mb:.4g}  "
-            "sd alpha {sa:.4g}  sd beta {sb:.4g}  corr {r:.3f}".format(
-                ma=a.mean(), mb=b.mean(), sa=a.std(ddof=1), sb=b.std(ddof=1),
-                r=np.corrcoef(a, b)[0, 1],
-            )
+            f"realised group draws:  mean alpha {a.mean():.4g}  mean beta {b.mean():.4g}  "
+            f"sd alpha {a.std(ddof=1):.4g}  sd beta {b.std(ddof=1):.4g}  corr {r:.3f}"
         )
     shown = table if len(table) <= _MAX_GROUP_ROWS else table.head(_MAX_GROUP_ROWS)
     lines += ["", f"truth per {group} (intercept alpha at {sim.roles['x']} = 0, slope beta):"]

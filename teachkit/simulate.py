@@ -423,11 +423,17 @@ def _labels(group_labels, n_groups: int) -> list[str]:
 def _group_effects(rng, n_groups: int, mean, sd, rho: float) -> np.ndarray:
     r"""``n_groups`` draws of (intercept, slope) from MVNormal(mean, diag(sd) R diag(sd)).
 
-    Drawn as ``mean + L z`` with ``L = diag(sd) chol(R)``, which is the Cholesky factor of
-    :math:`\Sigma` (so a zero sd is allowed: that coefficient then does not vary).
+    Drawn as ``mean + L z`` with ``L`` the Cholesky factor of :math:`\Sigma`. A zero sd is
+    allowed (that coefficient then does not vary): :math:`\Sigma` is singular then, and
+    ``L = diag(sd) chol(R)``, which is what the Cholesky factor of :math:`\Sigma` is whenever
+    it exists.
     """
+    sd = np.asarray(sd, dtype=float)
     corr = np.array([[1.0, rho], [rho, 1.0]])
-    chol = np.asarray(sd, dtype=float)[:, None] * cholesky(corr)
+    if np.all(sd > 0):
+        chol = cholesky(cov_from_sd_corr(sd, corr))
+    else:
+        chol = sd[:, None] * cholesky(corr)
     z = rng.standard_normal((n_groups, 2))
     return np.asarray(mean, dtype=float) + z @ chol.T
 
@@ -440,8 +446,8 @@ def _gaussian_truth(mu, sd, rho, sigma, labels, effects) -> dict:
         "sigma_b": float(sd[1]),
         "rho": float(rho),
         "sigma": float(sigma),
-        "alpha": {g: float(a) for g, a in zip(labels, effects[:, 0])},
-        "beta": {g: float(b) for g, b in zip(labels, effects[:, 1])},
+        "alpha": {g: float(a) for g, a in zip(labels, effects[:, 0], strict=True)},
+        "beta": {g: float(b) for g, b in zip(labels, effects[:, 1], strict=True)},
     }
 
 
@@ -1023,8 +1029,8 @@ def grants(
     expected_rate = (n * p).sum(axis=0) / n.sum(axis=0)
     observed_rate = awards.sum(axis=0) / n.sum(axis=0)
     truth = {
-        "alpha": {g: float(a) for g, a in zip(GRANTS_GENDERS, alpha)},
-        "beta": {d: float(b) for d, b in zip(GRANTS_DISCIPLINES, beta)},
+        "alpha": {g: float(a) for g, a in zip(GRANTS_GENDERS, alpha, strict=True)},
+        "beta": {d: float(b) for d, b in zip(GRANTS_DISCIPLINES, beta, strict=True)},
         "tau": tau,
         "direct_effect": float(a_f - a_m),
         "direct_effect_prob": float(np.sum(weights * (p[:, 0] - p[:, 1]))),

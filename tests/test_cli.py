@@ -91,7 +91,9 @@ def test_same_seed_same_files(tmp_path):
     for name in ("a", "b", "c"):
         seed = "5" if name != "c" else "6"
         cli.main(["simulate", "grants", "--seed", seed, "--out", str(tmp_path / name)])
-    read = lambda n: (tmp_path / n / "data.csv").read_bytes() + (tmp_path / n / "truth.json").read_bytes()  # noqa: E731
+    def read(name):
+        return b"".join((tmp_path / name / f).read_bytes() for f in ("data.csv", "truth.json"))
+
     assert read("a") == read("b")
     assert read("a") != read("c")
 
@@ -174,7 +176,7 @@ def test_preset_help_documents_each_option_with_the_generators_default(capsys, p
         if default is None:
             assert isinstance(shown, str)  # described in words, e.g. "set by --size"
         else:
-            assert shown == default, f"{flag}: help says {shown!r}, {func.__name__} uses {default!r}"
+            assert shown == default, f"{flag}: help says {shown!r}, the generator {default!r}"
         assert f"(default: {shown})" in text
     for flag in ("--seed", "--out"):
         assert flag in text

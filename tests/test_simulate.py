@@ -234,7 +234,8 @@ def test_ozone_layout():
     assert (counts == 1800).all() and len(d) == 21600
     assert pd.api.types.is_datetime64_any_dtype(d["date"])
     assert d["date"].min() == pd.Timestamp("2013-03-01")
-    assert d.groupby("station", observed=True)["date"].apply(lambda s: s.is_monotonic_increasing).all()
+    by_station = d.groupby("station", observed=True)["date"]
+    assert by_station.apply(lambda s: s.is_monotonic_increasing).all()
     # temperature in 0.1 °C steps
     assert np.allclose(d["temp"] * 10, np.round(d["temp"] * 10))
 
@@ -482,8 +483,10 @@ BAD_VARYING = [
     (dict(intercept=float("inf")), "intercept must be a finite number; got inf"),
     (dict(slope="1"), "slope must be a finite number; got '1' of type str"),
     (dict(slope=None), "slope must be a finite number; got None"),
-    (dict(sd_intercept=-1), "sd_intercept must be a standard deviation: a finite number >= 0; got -1"),
-    (dict(sd_slope=float("nan")), "sd_slope must be a standard deviation: a finite number >= 0; got nan"),
+    (dict(sd_intercept=-1), "sd_intercept must be a standard deviation: a finite number >= 0"),
+    (dict(sd_intercept=-1), "got -1"),
+    (dict(sd_slope=float("nan")), "sd_slope must be a standard deviation: a finite number >= 0"),
+    (dict(sd_slope=float("nan")), "got nan"),
     (dict(rho=1), "rho must lie strictly between -1 and 1 (a correlation); got 1.0"),
     (dict(rho=-1.2), "rho must lie strictly between -1 and 1 (a correlation); got -1.2"),
     (dict(rho=float("nan")), "rho must be a correlation strictly between -1 and 1; got nan"),
@@ -497,8 +500,8 @@ BAD_VARYING = [
     (dict(x_loc=float("-inf")), "x_loc must be a finite number; got -inf"),
     (dict(center_x="yes"), "center_x must be True or False; got 'yes'"),
     (dict(n_groups=2, group_labels=["a", "a"]), "group_labels must be distinct; repeated: ['a']"),
-    (dict(n_groups=2, group_labels=["a"]), "group_labels must be a sequence of 2 non-empty strings"),
-    (dict(n_groups=2, group_labels=["a", 2]), "group_labels must be a sequence of 2 non-empty strings"),
+    (dict(n_groups=2, group_labels=["a"]), "group_labels must be a sequence of 2 non-empty"),
+    (dict(n_groups=2, group_labels=["a", 2]), "group_labels must be a sequence of 2 non-empty"),
     (dict(n_groups=2, group_labels="ab"), "group_labels must be a sequence of 2 distinct strings"),
 ]
 
@@ -527,8 +530,8 @@ BAD_PRESETS = [
     (ozone, dict(sigma=float("nan")), "sigma must be the residual standard deviation"),
     (ozone, dict(seed=-5), "seed must be None, a non-negative int"),
     (grants, dict(tau=-1), "tau must be a standard deviation: a finite number >= 0; got -1"),
-    (grants, dict(scale=0), "scale must be a multiplier of the application counts: a finite number > 0"),
-    (grants, dict(assign_effects="sorted"), "assign_effects must be one of 'female_share', 'random'"),
+    (grants, dict(scale=0), "scale must be a multiplier of the application counts: a finite"),
+    (grants, dict(assign_effects="sorted"), "assign_effects must be one of 'female_share'"),
     (grants, dict(alpha_female=float("nan")), "alpha_female must be a finite number; got nan"),
     (grants, dict(alpha_male="low"), "alpha_male must be a finite number; got 'low' of type str"),
 ]
