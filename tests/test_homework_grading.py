@@ -1,0 +1,79 @@
+"""Grading tier: ``otter run`` with each committed autograder zip on real submissions.
+
+- the solution (the student notebook with every answer filled in) scores full marks;
+- the untouched student notebook scores 0 and the grader still produces a report;
+- wrong submissions of the kinds students make (``tests/submissions/homework_submissions.py``)
+  get the expected score per question, and the failing check's message is in the output.
+
+Run it under the MCMC lock, which the tests themselves do not take (a child ``flock`` on the
+same file would wait for its own parent)::
+
+    flock /tmp/teachkit-mcmc.lock .venv/bin/python -m pytest -m grading tests/test_homework_grading.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "submissions"))
+import homework_submissions as hs  # noqa: E402
+
+pytestmark = pytest.mark.grading
+
+ROOT = hs.ROOT
+GRADED = sorted(hs.FULL)
+
+
+def otter_run(name: str, nb: nbformat.NotebookNode, tmp_path: Path) -> dict:
+    """Grade ``nb`` with ``autograder/<name>/autograder.zip``; return per-question results."""
+    sub = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, str(sub))
+    out = tmp_path / "out"
+    out.mkdir()
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "otter", "run", "-a", str(ROOT / "autograder" / name / "autograder.zip"),
+         "-o", str(out), "--no-logo", str(sub)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, f"otter run crashed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    results = json.loads((out / "results.json").read_text())
+    by_q = {t["name"]: t for t in results["tests"] if "score" in t}
+    print(f"otter run {name}: {elapsed:.1f} s; scores {{{', '.join(f'{q}: {t['score']}' for q, t in by_q.items())}}}")
+    return by_q
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_solution_scores_full_marks(name, tmp_path):
+    results = otter_run(name, hs.filled_notebook(name), tmp_path)
+    scores = {q: t["score"] for q, t in results.items()}
+    assert scores == pytest.approx(hs.FULL[name]), {q: t["output"] for q, t in results.items()
+                                                    if t["score"] < t["max_score"]}
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_untouched_student_notebook_scores_zero(name, tmp_path):
+    results = otter_run(name, hs.student_notebook(name), tmp_path)
+    assert set(results) == set(hs.FULL[name])
+    assert all(t["score"] == 0 for t in results.values()), {q: t["score"] for q, t in results.items()}
+    assert all(t["max_score"] == hs.FULL[name][q] for q, t in results.items())
+
+
+CASES = [(name, sub) for name in GRADED for sub in hs.SUBMISSIONS[name]]
+
+
+@pytest.mark.parametrize(("name", "submission"), CASES, ids=[f"{n}:{s.label}" for n, s in CASES])
+def test_wrong_submission_gets_partial_score(name, submission, tmp_path):
+    results = otter_run(name, hs.wrong_notebook(name, submission), tmp_path)
+    scores = {q: t["score"] for q, t in results.items()}
+    assert scores == pytest.approx(submission.scores)
+    for question, phrase in submission.messages.items():
+        assert phrase in results[question]["output"], results[question]["output"]
