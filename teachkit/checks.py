@@ -1028,6 +1028,14 @@ def _const_values(var):
     for a in ancestors([var]):
         if a.owner is None and not isinstance(a, Constant):
             return None
+    if isinstance(var, Constant):
+        return np.asarray(var.data)
+    try:  # constant folding without compiling (Alloc/DimShuffle/casts of constants)
+        import pytensor.tensor as pt
+
+        return np.asarray(pt.get_underlying_scalar_constant_value(var))
+    except Exception:  # noqa: BLE001 - not a scalar constant: evaluate the small graph
+        pass
     try:
         return np.asarray(var.eval())
     except Exception:  # noqa: BLE001 - not evaluable: treat as not constant

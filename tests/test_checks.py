@@ -294,12 +294,12 @@ def test_reference_sd_agrees_with_monte_carlo_of_gls_estimator():
     vj = 0.25 * np.linalg.inv(X.T @ X)
     S = np.diag([1.0, 0.09])
     w = np.linalg.inv(S + vj)  # equal for all groups here
-    est = []
-    for _ in range(4000):
-        coef = rng.multivariate_normal([0, 1], S, size=8)
-        bhat = np.array([np.linalg.lstsq(X, X @ c + rng.normal(0, 0.5, 6), rcond=None)[0] for c in coef])
-        est.append(np.linalg.solve(8 * w, w @ bhat.sum(axis=0)))
-    mc = np.std(est, axis=0)
+    reps = 20000
+    coef = rng.multivariate_normal([0, 1], S, size=(reps, 8))  # (reps, group, 2)
+    y = coef @ X.T + rng.normal(0, 0.5, size=(reps, 8, 6))
+    bhat = y @ X @ np.linalg.inv(X.T @ X)  # per-group OLS, (reps, group, 2)
+    est = np.linalg.solve(8 * w, (w @ bhat.sum(axis=1).T)).T  # GLS mean, (reps, 2)
+    mc = est.std(axis=0)
     assert ref["mu_a"] == pytest.approx(mc[0], rel=0.05)
     assert ref["mu_b"] == pytest.approx(mc[1], rel=0.05)
 
@@ -404,3 +404,23 @@ def test_structure_varying_slopes_false_and_nonsense(models):
     assert not checks.structure({"a": 1}, lkj=True)
     with pytest.raises(ValueError, match="likelihood"):
         checks.structure(models["pooled"], likelihood=3)
+
+
+def test_structure_of_the_reference_models():
+    models = pytest.importorskip("teachkit.models")
+    simulate = pytest.importorskip("teachkit.simulate")
+    sim = simulate.funnel(seed=1)
+    req = dict(varying_intercepts=True, varying_slopes=True, lkj=True, noncentered=True,
+               group_dim="group")
+    assert checks.structure(models.correlated(sim, centered=False), **req)
+    assert checks.structure(models.correlated(sim, centered=False, likelihood="sufficient"),
+                            likelihood="sufficient", **req)
+    r = checks.structure(models.correlated(sim, centered=True), **req)
+    assert not r and "centred" in r.message
+    r = checks.structure(models.varying_slopes(sim, centered=False), **req)
+    assert not r and "LKJ" in r.message
+    assert checks.structure(models.varying_slopes(sim, centered=False), noncentered=True)
+    r = checks.structure(models.varying_intercepts(sim), **req)
+    assert not r and "no variable 'beta'" in r.message
+    r = checks.structure(models.pooled(sim), **req)
+    assert not r and "no variable 'alpha'" in r.message
