@@ -129,6 +129,35 @@ def choose_backend(backend: str = "auto") -> str:
     return "ipympl"
 
 
+def _fast_diff_image(self):
+    """``FigureCanvasWebAggCore.get_diff_image`` with PNG compression level 1 (bound per canvas).
+
+    Same logic as matplotlib's (full frame when forced, resized or transparent; otherwise only
+    the changed pixels, the rest transparent), only the encoder setting differs.
+    """
+    if not self._png_is_old:
+        return None
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(self.get_renderer().buffer_rgba())
+    buff = pixels.view(np.uint32).squeeze(2)
+    if (self._force_full or buff.shape != self._last_buff.shape
+            or (pixels[:, :, 3] != 255).any()):
+        self.set_image_mode("full")
+        output = buff
+    else:
+        self.set_image_mode("diff")
+        output = np.where(buff != self._last_buff, buff, 0)
+    self._last_buff = buff.copy()
+    self._force_full = False
+    self._png_is_old = False
+    data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
+    with io.BytesIO() as png:
+        Image.fromarray(data).save(png, format="png", compress_level=1)
+        return png.getvalue()
+
+
 class LiveFigure:
     """A matplotlib figure shown as a widget and redrawn in place.
 
@@ -184,6 +213,14 @@ class LiveFigure:
             canvas.resizable = False
             canvas.capture_scroll = False
             canvas.layout = w.Layout(width=f"{width + 4:.0f}px", flex="0 0 auto")
+            # ipympl 0.10 stores frames drawn before the browser connects in `_data_url` as bare
+            # base64, which its front end loads as a relative URL; the broken image then makes
+            # the canvas fail to size itself (it stays 0×0) whenever the load fails before the
+            # first resize. The browser asks for a full frame when it connects anyway.
+            canvas.syncing_data_url = False
+            # matplotlib's webagg encodes each frame at PNG compression level 6; level 1 is
+            # several times faster for a slightly larger frame, which costs nothing on localhost.
+            canvas.get_diff_image = _fast_diff_image.__get__(canvas)
             self.widget = canvas
             # A full redraw asked for by the browser (first display, resize) must include the
             # animated artists and refresh the cached background.

@@ -104,8 +104,9 @@ class CholeskyExplorer(DemoWidget):
             for p, name in enumerate("ABC"):
                 (a[f"arrow{k}{name}"],) = ax.plot([], [], color=_COLOURS[p], lw=2.5)
                 (a[f"dot{k}{name}"],) = ax.plot([], [], "o", color=_COLOURS[p], ms=9)
-                a[f"label{k}{name}"] = ax.text(0, 0, name, color=_COLOURS[p], fontsize=16,
-                                               fontweight="bold")
+                # a letter drawn as a marker is a cached path: far cheaper to redraw than Text
+                (a[f"label{k}{name}"],) = ax.plot([], [], marker=f"${name}$", ms=14, ls="none",
+                                                  color=_COLOURS[p])
         return a, axes
 
     def _matrix(self):
@@ -159,7 +160,7 @@ class CholeskyExplorer(DemoWidget):
                 px, py = pts[p, i], pts[p, j]
                 a[f"arrow{k}{name}"].set_data([0, px], [0, py])
                 a[f"dot{k}{name}"].set_data([px], [py])
-                a[f"label{k}{name}"].set_position((px * 1.12 + 0.12, py * 1.12 + 0.12))
+                a[f"label{k}{name}"].set_data([px * 1.15 + 0.3], [py * 1.15 + 0.3])
                 for part in ("arrow", "dot", "label"):
                     a[f"{part}{k}{name}"].set_visible(True)
         self.readouts["L"].value = (

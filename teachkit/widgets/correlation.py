@@ -62,7 +62,6 @@ class CorrelationExplorer(DemoWidget):
         ax_b.set(xticks=range(4), xticklabels=labels, ylim=(-3.6, 3.3), xlim=(-0.6, 3.6))
         ax_b.axhline(0, color="k", lw=1.2)
         ax_b.set_title("determinant and eigenvalues")
-        a["bar_labels"] = [ax_b.text(i, 0, "", ha="center", fontsize=13) for i in range(4)]
         ax_e.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), aspect="equal",
                  xlabel="r₁₃", ylabel="r₂₃")
         ax_e.add_patch(Rectangle((-1, -1), 2, 2, fill=False, ls=":", lw=1.2, color="0.4"))
@@ -70,7 +69,7 @@ class CorrelationExplorer(DemoWidget):
                                   ec="#1565c0")
         (a["interval"],) = ax_e.plot([], [], color="k", lw=4, solid_capstyle="butt")
         (a["point"],) = ax_e.plot([], [], "o", ms=14, mec="k", mew=1.5)
-        a["slice_title"] = ax_e.set_title(" ")
+        ax_e.set_title("valid (r₁₃, r₂₃) at this r₁₂")
         return a
 
     def update(self) -> None:
@@ -86,17 +85,14 @@ class CorrelationExplorer(DemoWidget):
         valid = not problems
         low, high = covariance.r23_interval(r12, r13)
         low, high = float(low), float(high)
-        for i, (bar, label, v) in enumerate(zip(a["bars"], a["bar_labels"], [det, *eig])):
+        for bar, v in zip(a["bars"], [det, *eig]):
             bar.set_height(v)
             bar.set_color(_BAD if v <= 0 else _BAR)
-            label.set_text(f"{v:+.2f}")
-            label.set_y(v + 0.08 if v >= 0 else v - 0.25)
         a["slice"].set_xy(elliptope_slice(r12))
         a["interval"].set_data([r13, r13], [low, high])
         a["point"].set_data([r13], [r23])
         a["point"].set_color(_GOOD if valid else _BAD)
         a["point"].set_marker("o" if valid else "X")
-        a["slice_title"].set_text(f"valid region at r₁₂ = {r12:+.2f}")
 
         ok_cls, word = ("teachkit-good", "valid") if valid else ("teachkit-bad", "NOT valid")
         self.readouts["status"].value = (

@@ -84,7 +84,6 @@ class LkjExplorer(DemoWidget):
         (a["exact"],) = ax.plot([], [], color="#0d47a1", lw=3, label="exact marginal")
         (a["kernel"],) = ax.plot([], [], color="#e65100", lw=2.5, ls="--",
                                  label="∝ (1 − ρ²)^(η−1)")
-        a["title"] = ax.set_title(" ")
         ax.legend(loc="upper right", frameon=False)
         return a
 
@@ -112,10 +111,10 @@ class LkjExplorer(DemoWidget):
             a["kernel"].set_visible(True)
         else:
             a["kernel"].set_visible(False)
-        a["title"].set_text(f"LKJ(η = {eta:.2f}), d = {d}")
         sd_exact = 1.0 / np.sqrt(2 * eta + d - 1)
         self.readouts["summary"].value = (
-            f"<div>sd of one correlation<br>exact: <b>{sd_exact:.3f}</b><br>"
+            f"<div><b>LKJ(η = {eta:.2f}), d = {d}</b><br>"
+            f"sd of one correlation<br>exact: <b>{sd_exact:.3f}</b><br>"
             f"draws: {np.std(r):.3f}</div>"
         )
         self.readouts["regime"].value = (

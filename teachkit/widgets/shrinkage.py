@@ -110,7 +110,7 @@ class ShrinkageExplorer(DemoWidget):
             s["n"].disabled = s["rho"].disabled = True
         if posterior is not None:
             s["use_rho"].disabled = True
-        readouts = {"error": w.HTML(), "info": w.HTML()}
+        readouts = {"design": w.HTML(), "error": w.HTML(), "info": w.HTML()}
         caption = (
             "Open circles: each group's own least-squares line (no pooling). Filled: partially "
             "pooled estimates, each pulled towards the population mean (+) along the shape of "
@@ -141,7 +141,6 @@ class ShrinkageExplorer(DemoWidget):
         a["pooled"] = ax.scatter([], [], s=90, color="#e65100", zorder=4,
                                  label="posterior mean" if fitted else "partial pooling")
         (a["mean"],) = ax.plot([], [], "+", color="k", ms=22, mew=3)
-        a["title"] = ax.set_title(" ")
         ax.legend(loc="upper right", frameon=True, framealpha=0.9)
         return a
 
@@ -193,7 +192,9 @@ class ShrinkageExplorer(DemoWidget):
         a["mean"].set_data([self._mean[0]], [self._mean[1]])
         counts = self._sim.data[self._sim.roles["group"]].value_counts()
         n = f"{counts.iloc[0]}" if counts.nunique() == 1 else f"~{counts.mean():.0f}"
-        a["title"].set_text(f"{len(coef)} groups × {n} observations, true ρ = {rho_true:+.2f}")
+        self.readouts["design"].value = (
+            f"<div><b>{len(coef)} groups × {n} observations</b><br>true ρ = {rho_true:+.2f}</div>"
+        )
         err_np = float(np.sqrt(np.mean(np.sum((coef - truth) ** 2, axis=1))))
         err_pp = float(np.sqrt(np.mean(np.sum((pooled - truth) ** 2, axis=1))))
         self.readouts["error"].value = (
@@ -252,7 +253,7 @@ def shrinkage_explorer(*, n_per_group: int = 5, rho: float = -0.7, n_groups: int
     --------
     >>> demo = shrinkage_explorer(backend="agg")
     >>> demo.sliders["n"].value = 60  # lots of data: little shrinkage
-    >>> "60 observations" in demo.artists["title"].get_text()
+    >>> "60 observations" in demo.readouts["design"].value
     True
     """
     return ShrinkageExplorer(n_per_group=n_per_group, rho=rho, n_groups=n_groups,
