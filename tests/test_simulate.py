@@ -550,3 +550,42 @@ def test_generators_are_keyword_only():
     for func in (varying_effects, funnel, ozone, grants):
         with pytest.raises(TypeError):
             func(1)
+
+
+# --------------------------------------------------------------------------------------------
+# slow: the homework-sized ozone data are enough for a fit to recover the truth
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_homework_ozone_fit_recovers_the_station_effects():
+    """A non-centred LKJ fit of ``ozone(seed=410, size="homework")`` covers every station's
+    true intercept and slope with its 99% interval (written here with PyMC directly, so that
+    the calibration of the simulator is checked independently of teachkit.models)."""
+    pm = pytest.importorskip("pymc")
+    sim = ozone(seed=410, size="homework")
+    d = sim.data
+    station = d["station"].cat.codes.to_numpy()
+    x, y = d["temp"].to_numpy(), d["log_ozone"].to_numpy()
+    xbar = x.mean()
+    with pm.Model(coords=sim.coords):
+        mu_a = pm.Normal("mu_a", 0, 2)
+        mu_b = pm.Normal("mu_b", 0, 0.1)
+        chol, _, _ = pm.LKJCholeskyCov(
+            "chol", n=2, eta=2, sd_dist=pm.HalfNormal.dist(0.5), compute_corr=True
+        )
+        z = pm.Normal("z", 0, 1, shape=(12, 2))
+        ab = pm.math.stack([mu_a, mu_b]) + pm.math.dot(z, chol.T)  # intercepts at mean temp
+        beta = pm.Deterministic("beta", ab[:, 1], dims="station")
+        pm.Deterministic("alpha", ab[:, 0] - beta * xbar, dims="station")
+        sigma = pm.HalfNormal("sigma", 1)
+        pm.Normal("y", ab[station, 0] + beta[station] * (x - xbar), sigma, observed=y)
+        idata = pm.sample(1000, tune=1000, chains=4, random_seed=1, progressbar=False)
+    post = idata.posterior
+    for name in ("alpha", "beta"):
+        lo = post[name].quantile(0.005, dim=("chain", "draw")).to_numpy()
+        hi = post[name].quantile(0.995, dim=("chain", "draw")).to_numpy()
+        truth = np.array(list(sim.truth[name].values()))
+        assert np.all((truth >= lo) & (truth <= hi)), name
+    assert abs(float(post["sigma"].mean()) - 0.61) < 0.05
+    assert int(idata.sample_stats["diverging"].sum()) <= 10
