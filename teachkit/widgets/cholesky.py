@@ -215,7 +215,7 @@ def cholesky_explorer(*, d: int = 2, sd=(1.5, 1.0, 1.0), corr=(-0.6, 0.3, 0.2), 
     --------
     >>> demo = cholesky_explorer(backend="agg")
     >>> demo.sliders["r12"].value = 0.0
-    >>> demo.artists["dotB1"].get_data()  # L·B = (L₁₂, L₂₂) = (0, σ₂)
-    ([np.float64(0.0)], [np.float64(1.0)])
+    >>> np.round(demo.artists["dot1B"].get_data(), 6).tolist()  # L·B = (L₁₂, L₂₂) = (0, σ₂)
+    [[0.0], [1.0]]
     """
     return CholeskyExplorer(d=d, sd=sd, corr=corr, n=n, seed=seed, backend=backend, blit=blit)

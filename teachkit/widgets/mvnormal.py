@@ -153,7 +153,7 @@ def mvnormal_explorer(*, sd1: float = 2.0, sd2: float = 1.0, rho: float = -0.8, 
     --------
     >>> demo = mvnormal_explorer(backend="agg")
     >>> demo.sliders["rho"].value = 0.5
-    >>> demo.readouts["sigma"].value.count("+1.00")  # Σ₁₂ = 0.5 · 2 · 1
-    2
+    >>> demo.readouts["sigma"].value.count("+1.00")  # Σ₁₂ = Σ₂₁ = 0.5 · 2 · 1 and Σ₂₂ = 1
+    3
     """
     return MvNormalExplorer(sd1=sd1, sd2=sd2, rho=rho, n=n, seed=seed, backend=backend, blit=blit)
