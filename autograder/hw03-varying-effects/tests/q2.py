@@ -1,0 +1,28 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2"
+points = 4
+
+@test_case(points=0, hidden=False)
+def test_q2_sampled(q2_idata):
+    assert 'alpha' in q2_idata.posterior, "q2_idata's posterior has no alpha"
+    assert q2_idata.posterior['alpha'].sizes.get('station') == 12, "alpha should have dims='station' (12 stations)"
+
+@test_case(points=1, hidden=True)
+def test_q2_structure(q2_model):
+    from teachkit import checks
+    checks.structure(q2_model, varying_intercepts=True, varying_slopes=False, slope='mu_b', group_dim='station', variables=['mu_a', 'mu_b', 'sigma_a', 'sigma', 'alpha']).assert_()
+
+@test_case(points=1, hidden=True)
+def test_q2_sampler_health(q2_idata):
+    from teachkit import checks
+    checks.combine(checks.divergences(q2_idata), checks.convergence(q2_idata, var_names=['mu_a', 'mu_b', 'sigma', 'alpha'])).assert_()
+
+@test_case(points=2, hidden=True)
+def test_q2_recovery(q2_idata):
+    from teachkit import checks, simulate
+    sim = simulate.ozone(seed=410, size='homework')
+    checks.recovery(q2_idata, sim, var_names=['mu_a', 'sigma_a', 'alpha']).assert_()
+
