@@ -1,0 +1,292 @@
+"""Run a subprocess under a wall-clock limit and a memory limit, and leave nothing behind.
+
+Every process that ``teachkit grade`` starts (the notebook's process and the clean test
+process) goes through :func:`run_limited`:
+
+* it starts in a new session (its own process group) with an environment variable
+  ``TEACHKIT_GRADE_TOKEN`` that every descendant inherits;
+* a watchdog thread sums the resident memory of the whole process tree every
+  ``poll`` seconds and kills the tree when it exceeds the limit;
+* at the time limit it first sends ``SIGINT`` (so the notebook can stop the running cell and
+  export what it has), then after ``grace`` seconds kills the tree with ``SIGKILL``;
+* whatever happens, on return every process carrying the token is killed: children, their
+  children, and daemons that double-forked out of the tree, unless they also scrubbed their
+  environment (a limit documented in ``docs/grading.md``);
+* output is read through a pipe and only the last ``keep_output`` bytes are kept, so a
+  notebook printing in a loop cannot fill the disk.
+
+Examples
+--------
+>>> import sys
+>>> r = run_limited([sys.executable, "-c", "print('hi')"], timeout=30)
+>>> r.returncode, r.status, r.output.strip()
+(0, 'ok', 'hi')
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import psutil
+
+TOKEN_VAR = "TEACHKIT_GRADE_TOKEN"
+"""Environment variable marking every process started by the grader (value: a fresh uuid)."""
+
+
+@dataclass
+class ProcessResult:
+    """What happened to one limited subprocess.
+
+    Attributes
+    ----------
+    returncode : int or None
+        Exit code (negative: killed by that signal).
+    status : str
+        ``"ok"`` (exited by itself), ``"timeout"`` or ``"memory"``.
+    seconds : float
+        Wall-clock time from start to exit.
+    peak_mb : float
+        Largest resident memory of the process tree seen by the watchdog (MB).
+    output : str
+        The last bytes of stdout and stderr, decoded.
+    interrupted : bool
+        True when SIGINT was sent at the time limit and the process then exited in the grace
+        period (so it may have exported partial results).
+    """
+
+    returncode: int | None
+    status: str
+    seconds: float
+    peak_mb: float
+    output: str
+    interrupted: bool = False
+    killed: list[int] = field(default_factory=list)
+
+
+def processes_with_token(token: str) -> list[psutil.Process]:
+    """Return the live processes whose environment carries ``TEACHKIT_GRADE_TOKEN=token``.
+
+    Examples
+    --------
+    >>> processes_with_token("no-such-token")
+    []
+    """
+    needle = f"{TOKEN_VAR}={token}".encode()
+    found = []
+    me = os.getpid()
+    for pid in psutil.pids():
+        if pid == me:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read()
+        except OSError:
+            continue
+        if needle in env.split(b"\0"):
+            try:
+                found.append(psutil.Process(pid))
+            except psutil.Error:
+                pass
+    return found
+
+
+def kill_tree(proc: psutil.Process | None, token: str | None = None, *, timeout: float = 5.0) -> list[int]:
+    """Kill ``proc``, all its descendants, and every process carrying ``token``; reap them.
+
+    Returns the pids that were signalled.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    >>> pid = p.pid
+    >>> pid in kill_tree(psutil.Process(pid)); _ = p.wait()
+    True
+    >>> psutil.pid_exists(pid)
+    False
+    """
+    victims: dict[int, psutil.Process] = {}
+    for _ in range(3):  # repeat: a dying parent may have forked in the meantime
+        found = []
+        if proc is not None:
+            try:
+                found.append(proc)
+                found.extend(proc.children(recursive=True))
+            except psutil.Error:
+                pass
+        if token is not None:
+            found.extend(processes_with_token(token))
+        new = [p for p in found if p.pid not in victims]
+        if not new and victims:
+            break
+        for p in new:
+            victims[p.pid] = p
+            try:
+                p.send_signal(signal.SIGSTOP)  # freeze first so nothing forks while we kill
+            except psutil.Error:
+                pass
+    for p in victims.values():
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(list(victims.values()), timeout=timeout)
+    return sorted(victims)
+
+
+def _tree_rss(proc: psutil.Process) -> float:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def _preexec(file_mb: int | None):
+    def setup():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if file_mb:
+            size = int(file_mb) * 2**20
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return setup
+
+
+def run_limited(
+    cmd: list[str],
+    *,
+    cwd: str | os.PathLike | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float,
+    memory_mb: float | None = None,
+    grace: float = 5.0,
+    poll: float = 0.2,
+    keep_output: int = 20_000,
+    file_mb: int | None = 2048,
+    cancel: threading.Event | None = None,
+) -> ProcessResult:
+    """Run ``cmd`` with a wall-clock limit and a memory limit on its whole process tree.
+
+    Parameters
+    ----------
+    cmd : list of str
+        The command.
+    cwd, env : optional
+        Working folder and environment (the token variable is added to ``env``).
+    timeout : float
+        Seconds before SIGINT is sent; the tree is killed ``grace`` seconds later.
+    memory_mb : float, optional
+        Largest resident memory (MB) of the whole tree; above it the tree is killed at once.
+    grace : float
+        Seconds allowed after SIGINT for the process to finish by itself.
+    poll : float
+        Watchdog period (seconds).
+    keep_output : int
+        Bytes of combined stdout/stderr kept (the tail).
+    file_mb : int, optional
+        Largest file the process may write (``RLIMIT_FSIZE``), in MB.
+    cancel : threading.Event, optional
+        When set, the tree is killed at once (used on Ctrl-C of the grader).
+
+    Returns
+    -------
+    ProcessResult
+
+    Examples
+    --------
+    >>> import sys
+    >>> r = run_limited([sys.executable, "-c", "while True: pass"], timeout=0.5, grace=0.5)
+    >>> r.status, r.seconds < 10
+    ('timeout', True)
+    """
+    if timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
+    if memory_mb is not None and memory_mb <= 0:
+        raise ValueError(f"memory_mb must be a positive number of megabytes; got {memory_mb}")
+    token = uuid.uuid4().hex
+    env = dict(os.environ if env is None else env)
+    env[TOKEN_VAR] = token
+    start = time.monotonic()
+    popen = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_preexec(file_mb),
+    )
+    tail = bytearray()
+
+    def reader():
+        while True:
+            chunk = popen.stdout.read1(65536) if hasattr(popen.stdout, "read1") else popen.stdout.read(65536)
+            if not chunk:
+                return
+            tail.extend(chunk)
+            if len(tail) > 2 * keep_output:
+                del tail[: len(tail) - keep_output]
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    status, peak, interrupted = "ok", 0.0, False
+    try:
+        ps = psutil.Process(popen.pid)
+    except psutil.Error:
+        ps = None
+    sigint_at = None
+    try:
+        while popen.poll() is None:
+            now = time.monotonic()
+            if cancel is not None and cancel.is_set():
+                status = "cancelled"
+                break
+            if ps is not None and memory_mb is not None:
+                rss = _tree_rss(ps)
+                peak = max(peak, rss)
+                if rss > memory_mb:
+                    status = "memory"
+                    break
+            elif ps is not None:
+                peak = max(peak, _tree_rss(ps))
+            if sigint_at is None and now - start > timeout:
+                status = "timeout"
+                sigint_at = now
+                try:
+                    os.kill(popen.pid, signal.SIGINT)
+                except OSError:
+                    pass
+            elif sigint_at is not None and now - sigint_at > grace:
+                break
+            try:
+                popen.wait(poll)
+            except subprocess.TimeoutExpired:
+                pass
+        if status == "timeout" and popen.poll() is not None:
+            interrupted = True
+    finally:
+        killed = kill_tree(ps, token)
+        try:
+            popen.wait(10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - kill_tree already reaped it
+            pass
+        t.join(5)
+        popen.stdout.close()
+    seconds = time.monotonic() - start
+    output = bytes(tail[-keep_output:]).decode("utf-8", "replace")
+    return ProcessResult(popen.returncode, status, seconds, peak, output, interrupted, killed)

@@ -1,0 +1,412 @@
+"""Execute one student notebook in a sandboxed subprocess and export its graded globals.
+
+The parent (:func:`execute_notebook`) copies the notebook alone into an empty sandbox folder
+(no test files, no autograder), starts ``python -I -m teachkit.grading_runner JOB`` there under
+:func:`teachkit.grading_process.run_limited`, and reads back what the process exported.
+
+Inside the subprocess (:func:`main`):
+
+1. an audit hook (:func:`install_guard`) refuses to open, list, delete or rename anything under
+   the protected folders (the autograder, the gradebook folder, other submissions' sandboxes)
+   and refuses writes outside the sandbox and the compile caches, and refuses to start other
+   programs; it is a tripwire against casual tampering, not a wall (``ctypes`` bypasses it);
+2. the code cells run one by one in an IPython shell (so magics work) with Otter's
+   ``grader.check``/``export`` made no-ops; a cell that raises (``sys.exit`` included) is
+   recorded and the next cell runs, as in ``otter run``; ``SIGINT`` at the time limit stops the
+   running cell and skips the rest;
+3. every global that a hidden test names is exported as data
+   (:func:`teachkit.grading_export.export_globals`).
+
+Examples
+--------
+>>> cell_should_run({"cell_type": "code", "source": "x = 1", "metadata": {}})
+True
+>>> cell_should_run({"cell_type": "code", "source": "x", "metadata": {"tags": ["otter_ignore"]}})
+False
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RUNNER_MODULE = "teachkit.grading_runner"
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def cell_should_run(cell: dict) -> bool:
+    """Return True for code cells that grading executes (Otter's ``otter_ignore`` tag is honoured)."""
+    if cell.get("cell_type") != "code":
+        return False
+    meta = cell.get("metadata") or {}
+    if "otter_ignore" in (meta.get("tags") or []):
+        return False
+    return not (isinstance(meta.get("otter"), dict) and meta["otter"].get("ignore"))
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def install_guard(protected: list[str], writable: list[str], *, own: list[str] = (),
+                  allow_programs: bool = False) -> None:
+    """Install an audit hook that refuses file access under ``protected`` and writes elsewhere.
+
+    Parameters
+    ----------
+    protected : list of str
+        Folders the notebook may neither read nor write nor list.
+    writable : list of str
+        The only folders the notebook may write to (its sandbox, temp and cache folders).
+    own : list of str
+        The notebook's own work folders: always allowed, even inside a protected folder.
+    allow_programs : bool
+        When False, starting other programs (``subprocess``, ``os.system``, ``os.exec*``) is
+        refused. Forking Python itself (``multiprocessing``) stays allowed.
+
+    Notes
+    -----
+    Audit hooks cannot be removed once installed, but native code (``ctypes``) can bypass
+    them; the real guarantees of grading come from running the tests elsewhere.
+    """
+    prot = [os.path.realpath(p) for p in protected]
+    wri = [os.path.realpath(p) for p in writable]
+    mine = [os.path.realpath(p) for p in own]
+
+    def inside(path: str, roots: list[str]) -> bool:
+        return any(path == r or path.startswith(r + os.sep) for r in roots)
+
+    def resolve(path) -> str | None:
+        if isinstance(path, int):
+            return None
+        try:
+            return os.path.realpath(os.fsdecode(path))
+        except Exception:
+            return None
+
+    def deny(what: str, path: str):
+        raise PermissionError(f"grading sandbox: {what} {path!r} is not allowed while grading")
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path = resolve(args[0])
+            if path is None or inside(path, mine):
+                return
+            if inside(path, prot):
+                deny("access to", path)
+            mode, flags = args[1], args[2]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
+            )
+            if writing and not inside(path, wri):
+                deny("writing to", path)
+        elif event in ("os.listdir", "os.scandir", "glob.glob", "os.chdir"):
+            path = resolve(args[0] if args and args[0] is not None else ".")
+            if path is not None and inside(path, prot) and not inside(path, mine):
+                deny("listing", path)
+        elif event in ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
+                       "os.utime", "shutil.rmtree", "os.link", "os.symlink", "os.rename"):
+            paths = [a for a in args if isinstance(a, (str, bytes, os.PathLike))]
+            for p in paths[:2] if event in ("os.rename", "os.link", "os.symlink") else paths[:1]:
+                path = resolve(p)
+                if path is not None and not inside(path, mine) and (inside(path, prot) or not inside(path, wri)):
+                    deny(event.split(".")[-1] + " of", path)
+        elif not allow_programs and event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+                                               "os.spawn", "pty.spawn", "os.startfile"):
+            raise PermissionError(f"grading sandbox: starting other programs ({event}) is not allowed while grading")
+
+    sys.addaudithook(hook)
+
+
+def _neutralise_otter() -> None:
+    """Make Otter's student-side calls harmless: tests are not here and are run elsewhere."""
+    try:
+        from otter.check.notebook import Notebook
+    except Exception:
+        return
+    if getattr(Notebook, "_teachkit_neutralised", False):
+        return
+
+    def noop(self, *args, **kwargs):
+        return None
+
+    for name in ("__init__", "check", "check_all", "export", "to_pdf", "run_plugin", "add_plugin_files", "submit"):
+        if hasattr(Notebook, name):
+            setattr(Notebook, name, noop)
+    Notebook._teachkit_neutralised = True
+
+
+def main(job_path: str) -> int:
+    """Entry point of the sandboxed process: run the notebook's cells, then export."""
+    job = json.loads(Path(job_path).read_text())
+    sandbox = job["sandbox"]
+    os.chdir(sandbox)
+    sys.path.insert(0, sandbox)
+    # Import what the export step needs before any student code can replace it in sys.modules.
+    from teachkit.grading_export import export_globals
+
+    if job.get("guard", True):
+        install_guard(job["protected"], job["writable"], own=job["own"],
+                      allow_programs=job.get("allow_programs", False))
+    state_path = Path(job["state"])
+
+    def state(**kw):
+        state_path.write_text(json.dumps(kw))
+
+    nb = json.loads(Path(job["notebook"]).read_text())
+    cells = nb.get("cells", [])
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="nocolor")
+    shell.history_manager.enabled = False
+    seed_prefix = ""
+    if job.get("seed") is not None:
+        if job.get("seed_variable"):
+            seed_prefix = f"{job['seed_variable']} = {int(job['seed'])}\n"
+        else:
+            seed_prefix = f"import numpy as _tk_np, random as _tk_rnd\n_tk_np.random.seed({int(job['seed'])}); _tk_rnd.seed({int(job['seed'])})\n"
+    errors, interrupted, ran = [], None, 0
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, dict) or not cell_should_run(cell):
+            continue
+        src = _source(cell)
+        if "otter" in src:
+            try:
+                import otter  # noqa: F401  (the notebook would import it anyway)
+            except Exception:
+                pass
+            _neutralise_otter()
+        state(cell=i, errors=errors, interrupted=None)
+        prefix = seed_prefix if seed_prefix and not src.lstrip().startswith("%%") else ""
+        try:
+            result = shell.run_cell(prefix + src, store_history=False)
+        except KeyboardInterrupt:
+            interrupted = i
+            break
+        ran += 1
+        exc = result.error_before_exec or result.error_in_exec
+        if exc is not None:
+            errors.append({"cell": i, "error": type(exc).__name__, "message": str(exc)[:300]})
+            if isinstance(exc, KeyboardInterrupt):
+                interrupted = i
+                break
+        _neutralise_otter() if "otter" in sys.modules else None
+    state(cell=None, errors=errors, interrupted=interrupted, ran=ran)
+    export_globals(shell.user_ns, job["names"], job["export"])
+    return 0
+
+
+@dataclass
+class NotebookRun:
+    """Outcome of executing one notebook in the sandbox.
+
+    Attributes
+    ----------
+    status : str
+        ``"ok"``, ``"timeout"``, ``"memory"`` or ``"error"`` (the process died).
+    reason : str
+        A sentence for the gradebook when ``status`` is not ``"ok"``.
+    seconds : float
+        Wall-clock seconds.
+    cell_errors : list of dict
+        ``{"cell", "error", "message"}`` for every cell that raised.
+    output : str
+        Tail of the notebook's printed output (for the instructor).
+    peak_mb : float
+        Peak resident memory of the process tree.
+    """
+
+    status: str
+    reason: str
+    seconds: float
+    cell_errors: list = field(default_factory=list)
+    output: str = ""
+    peak_mb: float = 0.0
+
+
+def sandbox_env(home: str | None = None) -> dict[str, str]:
+    """The environment of the notebook's process: a short allow-list of the grader's.
+
+    Examples
+    --------
+    >>> env = sandbox_env()
+    >>> env["MPLBACKEND"], "PYTHONPATH" in env
+    ('Agg', False)
+    """
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTENSOR_FLAGS", "NUMBA_CACHE_DIR",
+            "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XDG_CACHE_HOME",
+            "MPLCONFIGDIR", "TMPDIR")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    if home:
+        env["HOME"] = home
+    env["MPLBACKEND"] = "Agg"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("PYTENSOR_FLAGS", "blas__ldflags=")
+    return env
+
+
+def writable_roots(sandbox: str | os.PathLike) -> list[str]:
+    """Folders the notebook may write to: its sandbox, the temp folder and compile caches."""
+    import tempfile
+
+    home = Path.home()
+    roots = [str(sandbox), tempfile.gettempdir(), str(home / ".pytensor"), str(home / ".cache"),
+             str(home / ".ipython"), str(home / ".config" / "matplotlib"), str(home / ".local" / "share" / "jupyter"),
+             "/dev/null", "/dev/shm"]
+    for var in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME"):
+        if os.environ.get(var):
+            roots.append(os.environ[var])
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    for part in flags.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() in ("base_compiledir", "compiledir") and value:
+            roots.append(value.strip())
+    return roots
+
+
+def protected_roots(extra: list[str | os.PathLike] = ()) -> list[str]:
+    """Folders the notebook may not touch at all: ``extra`` plus the installed teachkit and Otter.
+
+    The package folders are protected against writes only (they must stay importable), see
+    :func:`install_guard`; they are simply not in the writable list. ``extra`` is protected
+    against reading too.
+    """
+    return [str(Path(p).resolve()) for p in extra]
+
+
+def execute_notebook(
+    notebook: dict,
+    names: list[str],
+    work: str | os.PathLike,
+    *,
+    timeout: float,
+    memory_mb: float | None = None,
+    protected: list[str | os.PathLike] = (),
+    support_files: dict[str, bytes] | None = None,
+    seed: int | None = None,
+    seed_variable: str | None = None,
+    guard: bool = True,
+    grace: float | None = None,
+    cancel=None,
+) -> NotebookRun:
+    """Run ``notebook`` in a sandbox under ``work`` and export ``names`` to ``work/export``.
+
+    Parameters
+    ----------
+    notebook : dict
+        The parsed notebook (nbformat 4 JSON).
+    names : list of str
+        Globals to export after the last cell.
+    work : path-like
+        An empty private folder; ``sandbox/``, ``export/`` and ``state.json`` are created in it.
+    timeout : float
+        Wall-clock limit (seconds) for all cells plus the export.
+    memory_mb : float, optional
+        Memory limit of the process tree (MB).
+    protected : list of path-like
+        Folders the notebook may not read, list or write (autograder, gradebook, other work).
+    support_files : dict, optional
+        ``{relative path: bytes}`` copied into the sandbox (data files the notebook reads).
+    seed, seed_variable : optional
+        Otter's ``seed``/``seed_variable`` settings from ``otter_config.json``.
+    guard : bool
+        Install the audit-hook guard (on by default; off only for measurements).
+    grace : float, optional
+        Seconds between SIGINT and SIGKILL at the time limit (default: 10% of timeout, 2–15 s).
+    cancel : threading.Event, optional
+        Kill at once when set.
+
+    Returns
+    -------
+    NotebookRun
+    """
+    from teachkit.grading_process import run_limited
+
+    work = Path(work)
+    sandbox, export = work / "sandbox", work / "export"
+    sandbox.mkdir(parents=True)
+    export.mkdir()
+    nb_name = "submission.ipynb"
+    (sandbox / nb_name).write_text(json.dumps(notebook))
+    for rel, data in (support_files or {}).items():
+        dest = (sandbox / rel).resolve()
+        if sandbox.resolve() not in dest.parents:
+            raise ValueError(f"support file {rel!r} would be written outside the sandbox")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    job = {
+        "sandbox": str(sandbox),
+        "notebook": str(sandbox / nb_name),
+        "names": list(names),
+        "export": str(export),
+        "state": str(work / "state.json"),
+        "protected": protected_roots(protected),
+        "writable": writable_roots(sandbox),
+        "own": [str(sandbox), str(export), str(work / "state.json")],
+        "seed": seed,
+        "seed_variable": seed_variable,
+        "guard": guard,
+    }
+    job_path = work / "job.json"
+    job_path.write_text(json.dumps(job))
+    if grace is None:
+        grace = min(15.0, max(2.0, 0.1 * timeout))
+    cmd = [sys.executable, "-I", "-m", RUNNER_MODULE, str(job_path)]
+    proc = run_limited(cmd, cwd=sandbox, env=sandbox_env(), timeout=timeout, memory_mb=memory_mb,
+                       grace=grace, cancel=cancel)
+    st = {}
+    try:
+        st = json.loads((work / "state.json").read_text())
+        if not isinstance(st, dict):
+            st = {}
+    except (OSError, ValueError):
+        pass
+    cell_errors = [e for e in st.get("errors", []) if isinstance(e, dict)][:200]
+    cell = st.get("cell")
+    where = f" (in cell {cell + 1})" if isinstance(cell, int) else ""
+    if proc.status == "timeout":
+        partial = " Questions answered before that cell were graded." if proc.interrupted else ""
+        return NotebookRun("timeout", f"the notebook ran longer than the {timeout:g} s limit{where}.{partial}",
+                           proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    if proc.status == "memory":
+        return NotebookRun("memory", f"the notebook used more than the {memory_mb:g} MB memory limit{where}",
+                           proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    if proc.status == "cancelled":
+        return NotebookRun("cancelled", "grading was interrupted", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    if proc.returncode != 0 or not (export / "manifest.json").is_file():
+        how = f"was killed by signal {-proc.returncode}" if (proc.returncode or 0) < 0 else f"exited with code {proc.returncode}"
+        return NotebookRun("error", f"the notebook's Python process {how}{where} before it finished "
+                           "(os._exit, a killed kernel or a crash)", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    return NotebookRun("ok", "", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+
+
+def remove_tree(path: str | os.PathLike) -> None:
+    """Delete a work folder even if the notebook made parts of it read-only."""
+
+    def onexc(func, p, exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    if os.path.lexists(path):
+        shutil.rmtree(path, onexc=onexc)
+
+
+def site_packages() -> str:
+    """The interpreter's site-packages folder (protected against writes by the guard)."""
+    return sysconfig.get_paths()["purelib"]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
