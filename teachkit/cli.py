@@ -234,7 +234,24 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:
     # Owner: issue 6 (teachkit.grading).
-    p = sub.add_parser("grade", help="grade a folder of submissions")
+    p = sub.add_parser(
+        "grade",
+        help="grade a folder of submissions",
+        description="Grade notebooks with an assignment's autograder: each notebook runs in a "
+        "sandbox with a time and memory limit, hidden tests run in a separate clean process; "
+        "writes OUT/gradebook.csv and OUT/feedback/ID.md.",
+    )
+    p.add_argument("assignment", help="autograder folder or zip, or a name under autograder/")
+    p.add_argument("submissions", nargs="+", help=".ipynb files, folders of them, or zips (Gradescope export)")
+    p.add_argument("--workers", type=int, default=1, help="notebooks graded at once (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default: %(default)s)")
+    p.add_argument("--memory", type=float, default=4096, help="MB per notebook (default: %(default)s; 0: no limit)")
+    p.add_argument("--out", default="grading-output", help="output folder (default: %(default)s)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None, help="grade on this Dask scheduler instead of locally")
+    p.add_argument("--rerun", action="store_true", help="grade again even unchanged submissions")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--warmup", choices=("auto", "yes", "no"), default="auto",
+                   help="compile the reference models first (default: auto = when the tests use PyMC)")
     p.set_defaults(_run="teachkit.grading:grade_cli")
 
 
