@@ -72,12 +72,12 @@ def test_lecture_command_line():
 
 
 def test_serve_explains_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="TCP port"):
-        with gallery.serve(port=70000):
-            pass
-    with pytest.raises(ValueError, match="no notebook"):
-        with gallery.serve(notebook=tmp_path / "missing.ipynb"):
-            pass
+    with pytest.raises(ValueError, match="TCP port"), gallery.serve(port=70000):
+        pass
+    with pytest.raises(ValueError, match="no notebook"), gallery.serve(
+        notebook=tmp_path / "missing.ipynb"
+    ):
+        pass
 
 
 def test_missing_voila_gives_an_install_hint(monkeypatch):

@@ -97,7 +97,7 @@ def test_group_ols_matches_lstsq_per_group():
     coef, xtx, rss = group_ols(g, x, y, 4)
     for j in range(4):
         X = np.column_stack([np.ones((g == j).sum()), x[g == j]])
-        b, res, *_ = np.linalg.lstsq(X, y[g == j], rcond=None)
+        b, *_ = np.linalg.lstsq(X, y[g == j], rcond=None)
         assert np.allclose(coef[j], b)
         assert np.allclose(xtx[j], X.T @ X)
         assert rss[j] == pytest.approx(np.sum((y[g == j] - X @ b) ** 2), abs=1e-10)

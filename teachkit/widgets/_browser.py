@@ -83,6 +83,21 @@ class GalleryPage:
             ".widget-label", has_text=label))
         return box.locator(".noUi-handle").first
 
+    def slider_value(self, demo, label: str) -> float:
+        """The number a slider's own read-out shows."""
+        box = demo.locator(".widget-slider").filter(has=self.page.locator(
+            ".widget-label", has_text=label))
+        return float(box.locator(".widget-readout").inner_text().replace("−", "-"))
+
+    def set_slider(self, demo, label: str, target: float, max_presses: int = 80) -> None:
+        """Press arrow keys on a slider until its read-out shows ``target``."""
+        for _ in range(max_presses):
+            value = self.slider_value(demo, label)
+            if abs(value - target) < 1e-9:
+                return
+            self.press(demo, label, "ArrowRight" if value < target else "ArrowLeft")
+        raise AssertionError(f"slider {label} did not reach {target}")
+
     def readout_text(self, demo) -> str:
         """Text of the demo's numeric read-outs."""
         return " | ".join(demo.locator(".teachkit-readout").all_inner_texts())
@@ -135,19 +150,41 @@ class GalleryPage:
 
 
 @contextlib.contextmanager
-def open_gallery(*, timeout: float = 180.0, viewport=(1400, 900), quiet: bool = True):
-    """Serve the gallery, open it in headless Chromium, wait for all demos; clean up after.
+def open_gallery(url: str | None = None, *, timeout: float = 180.0, viewport=(1400, 900),
+                 quiet: bool = True):
+    """Open the gallery in headless Chromium and wait for all demos; clean up after.
+
+    Parameters
+    ----------
+    url : str, optional
+        A gallery already being served (e.g. by ``teachkit lecture``); when omitted, one is
+        served with :func:`teachkit.widgets.gallery.serve` for the duration of the block.
+    timeout : float
+        Seconds to wait for the page and its demos.
+    viewport : (int, int)
+    quiet : bool
+        Hide Voilà's log (when this function serves the gallery).
 
     Yields
     ------
     GalleryPage
     """
+    from teachkit.widgets.gallery import serve
+
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            url = stack.enter_context(serve(quiet=quiet, timeout=timeout))
+        yield stack.enter_context(_open_page(url, timeout, viewport))
+
+
+@contextlib.contextmanager
+def _open_page(url: str, timeout: float, viewport):
     from playwright.sync_api import sync_playwright
 
-    from teachkit.widgets.gallery import DEMOS, serve
+    from teachkit.widgets.gallery import DEMOS
 
     start = time.monotonic()
-    with serve(quiet=quiet, timeout=timeout) as url, sync_playwright() as pw:
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
@@ -162,10 +199,12 @@ def open_gallery(*, timeout: float = 180.0, viewport=(1400, 900), quiet: bool = 
 
             page.route("**/*", route)
             page.goto(url, timeout=timeout * 1000)
+            # every demo is on the page and every figure has been sized by its first frame
             page.wait_for_function(
                 f"document.querySelectorAll('.teachkit-demo').length === {len(DEMOS)}"
-                " && [...document.querySelectorAll('.teachkit-demo')].every("
-                "d => d.querySelector('canvas, img') !== null)",
+                " && [...document.querySelectorAll('.teachkit-demo')].every(d => {"
+                "  const c = d.querySelector('canvas'); const i = d.querySelector('img');"
+                "  return (c && c.width > 0) || (i && i.naturalWidth > 0); })",
                 timeout=timeout * 1000,
             )
             page.evaluate(_JS_SETUP)

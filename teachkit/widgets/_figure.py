@@ -34,9 +34,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = [
+    "PROJECTOR_RC",
     "DemoWidget",
     "LiveFigure",
-    "PROJECTOR_RC",
     "choose_backend",
     "matrix_html",
     "projector_style",

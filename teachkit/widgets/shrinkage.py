@@ -82,8 +82,7 @@ class ShrinkageExplorer(DemoWidget):
                 "posterior means belong to one data set: pass the Simulation that was fitted "
                 "as simulation=... together with posterior=..."
             )
-        self._params = dict(n_groups=n_groups, intercept=intercept, slope=slope,
-                            sd_intercept=sd_intercept, sd_slope=sd_slope, sigma=sigma, seed=seed)
+        self._params = {"n_groups": n_groups, "seed": seed}
         if self._fixed:
             t = simulation.truth
             intercept, slope = t["mu_a"], t["mu_b"]
