@@ -5,6 +5,8 @@ For each demo, a slider is stepped through its range and the time of each step i
 * ``in-place, ipympl``: what the kernel does during a lecture: the demo's update (maths,
   ``set_data``), blitting the changed artists, and encoding the changed pixels as the PNG frame
   ipympl sends (the frame goes to a stub instead of a browser);
+* ``in-place, ipympl, full draw``: the same without blitting (every artist redrawn), to see
+  what blitting is worth;
 * ``in-place, PNG``: the same update on the Agg fallback (a full PNG per step into an
   ``ipywidgets.Image``);
 * ``rebuild``: the naive way, a new figure per step (a new demo with that slider value:
@@ -61,9 +63,9 @@ def _stub_ipympl(demo) -> None:
     canvas._handle_message(None, {"type": "initialized"}, None)
 
 
-def in_place_ms(name: str, backend: str, repeats: int) -> list[float]:
+def in_place_ms(name: str, backend: str, repeats: int, blit: bool = True) -> list[float]:
     factory, key, values, _ = CASES[name]
-    demo = factory(values[0], backend=backend)
+    demo = factory(values[0], backend=backend, blit=blit)
     if backend == "ipympl":
         _stub_ipympl(demo)
     times = []
@@ -113,11 +115,12 @@ def main(argv=None) -> int:
     rows = []
     for name in CASES:
         ip = in_place_ms(name, "ipympl", args.repeats)
+        nob = in_place_ms(name, "ipympl", args.repeats, blit=False)
         png = in_place_ms(name, "agg", args.repeats)
         rb = rebuild_ms(name, steps=8)
-        rows.append((name, ip, png, rb))
-        print(f"{name:12s} ipympl {_fmt(ip):22s} PNG {_fmt(png):22s} rebuild {_fmt(rb)}",
-              flush=True)
+        rows.append((name, ip, nob, png, rb))
+        print(f"{name:12s} ipympl {_fmt(ip):20s} no blit {_fmt(nob):20s} PNG {_fmt(png):20s} "
+              f"rebuild {_fmt(rb)}", flush=True)
     browser = browser_ms(args.browser_steps) if args.browser else None
     if browser:
         for name in CASES:
@@ -136,12 +139,12 @@ def main(argv=None) -> int:
          "background and encode the frame; *rebuild* makes a new figure per step. "
          "Target: median ≤ 50 ms in-kernel."),
         "",
-        ("| demo | in-place, ipympl (lecture) | in-place, PNG fallback | rebuild the figure | "
-         "speed-up (rebuild / ipympl) |"),
-        "| --- | --- | --- | --- | --- |",
+        ("| demo | in-place, ipympl, blit (lecture) | in-place, ipympl, full draw | "
+         "in-place, PNG fallback | rebuild the figure | speed-up (rebuild / lecture) |"),
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for name, ip, png, rb in rows:
-        lines.append(f"| {name} | {_fmt(ip)} | {_fmt(png)} | {_fmt(rb)} | "
+    for name, ip, nob, png, rb in rows:
+        lines.append(f"| {name} | {_fmt(ip)} | {_fmt(nob)} | {_fmt(png)} | {_fmt(rb)} | "
                      f"{statistics.median(rb) / statistics.median(ip):.0f}× |")
     if browser:
         lines += [

@@ -56,9 +56,13 @@ def lecture():
         start_new_session=True,
     )
     try:
-        line = proc.stdout.readline()  # printed once Voilà listens
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, f"teachkit lecture printed {line!r} instead of its URL"
+        lines = []
+        for line in proc.stdout:  # the URL is printed once Voilà listens
+            lines.append(line)
+            if line.startswith("teachkit lecture:") or len(lines) > 200:
+                break
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", lines[-1] if lines else "")
+        assert match, f"teachkit lecture printed {lines[-5:]!r} instead of its URL"
         assert int(match.group(1)) == port
         yield match.group(0), port, proc
     finally:

@@ -10,7 +10,7 @@ import pytest
 
 from teachkit import cli
 from teachkit.widgets import gallery
-from teachkit.widgets.gallery import DEMOS, GALLERY_NOTEBOOK, demo_tabs, free_port, voila_command
+from teachkit.widgets.gallery import DEMOS, GALLERY_NOTEBOOK, free_port, voila_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,12 +23,6 @@ def test_gallery_notebook_ships_one_cell_per_demo_and_no_latex():
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "$" not in markdown  # MathJax would come from a CDN: the page must work offline
     assert nb.metadata["kernelspec"]["name"] == "python3"
-
-
-def test_demo_tabs_hold_every_demo():
-    tabs = demo_tabs(backend="agg")
-    assert list(tabs.demos) == [name for name, _ in DEMOS]
-    assert len(tabs.children) == len(DEMOS)
 
 
 def test_voila_command_binds_localhost_and_uses_the_offline_template():

@@ -68,6 +68,7 @@ _CSS = """
   font-family: "DejaVu Sans Mono", monospace; }
 .teachkit-demo .teachkit-bad { color: #c62828; font-weight: bold; }
 .teachkit-demo .teachkit-good { color: #2e7d32; font-weight: bold; }
+.teachkit-demo .teachkit-title { font-size: 22px; font-weight: bold; margin: 4px 0; }
 .teachkit-demo .teachkit-caption { font-size: 17px; color: #333; max-width: 60em; }
 </style>
 """
@@ -329,7 +330,7 @@ class DemoWidget(w.VBox):
         self.readouts = readouts
         for rd in readouts.values():
             rd.add_class("teachkit-readout")
-        header = w.HTML(f"{_CSS}<h3 style='margin:4px 0'>{self.title}</h3>")
+        header = w.HTML(f"{_CSS}<div class='teachkit-title'>{self.title}</div>")
         side = w.VBox(list(readouts.values()), layout=w.Layout(margin="0 0 0 12px"))
         body = w.HBox([live.widget, side])
         children = [header, w.HBox(controls, layout=w.Layout(flex_flow="row wrap")), body]
