@@ -177,7 +177,9 @@ def serve(*, port: int | None = None, notebook: Path | None = None, timeout: flo
     log = open(root / "voila.log", "wb") if quiet else None  # noqa: SIM115
     proc = subprocess.Popen(
         voila_command(notebook, port), env=env, cwd=notebook.parent,
-        stdout=log, stderr=subprocess.STDOUT if quiet else None, start_new_session=True,
+        # Voilà's log goes to stderr (or the log file): stdout carries only teachkit's messages
+        stdout=log if quiet else sys.stderr, stderr=subprocess.STDOUT if quiet else None,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
