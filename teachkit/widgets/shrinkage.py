@@ -133,14 +133,15 @@ class ShrinkageExplorer(DemoWidget):
         a["truth"] = ax.scatter([], [], marker="x", s=50, color="0.5", lw=1.5, label="truth")
         zeros = np.zeros(n_groups)
         a["arrows"] = ax.quiver(zeros, zeros, zeros, zeros,
-                                angles="xy", scale_units="xy", scale=1, width=0.004,
-                                color="0.25", alpha=0.8)
+                                angles="xy", scale_units="xy", scale=1, units="dots",
+                                width=2.5, headwidth=5, headlength=7, headaxislength=6,
+                                color="0.2", zorder=5)
         a["no_pool"] = ax.scatter([], [], s=90, facecolor="white", edgecolor="#1565c0", lw=2,
                                   label="no pooling", zorder=3)
         a["pooled"] = ax.scatter([], [], s=90, color="#e65100", zorder=4,
                                  label="posterior mean" if fitted else "partial pooling")
         (a["mean"],) = ax.plot([], [], "+", color="k", ms=22, mew=3)
-        ax.legend(loc="upper right", frameon=True, framealpha=0.9)
+        fig.legend(loc="outside right upper", frameon=False)
         return a
 
     def simulation(self):
