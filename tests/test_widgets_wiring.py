@@ -161,7 +161,10 @@ def test_cholesky_2x2_images_are_columns_of_L(chol_demo):
         assert [x[0], y[0]] == pytest.approx(L[:, col])
     assert numbers(demo.readouts["L"].value) == pytest.approx(L[np.tril_indices(2)], abs=6e-4)
     assert numbers(demo.readouts["LLt"].value) == pytest.approx(cov.ravel(), abs=6e-3)
-    assert not demo.live.figure.axes[2].get_visible()
+    # 2×2: the right panel is the image of the z grid, e.g. the line z₁ = 1 goes to L (1, t)
+    segments = demo.artists["grid2"].get_segments()
+    assert any(np.allclose(seg, np.array([[1, -3], [1, 3]]) @ L.T) for seg in segments)
+    assert demo.artists["grid2"].get_visible() and not demo.artists["cloud2"].get_visible()
 
 
 def test_cholesky_3x3_and_impossible_matrix(chol_demo):
@@ -169,7 +172,7 @@ def test_cholesky_3x3_and_impossible_matrix(chol_demo):
     demo.sliders["d"].value = 3
     for key, value in (("r12", -0.6), ("r13", 0.3), ("r23", 0.2)):
         demo.sliders[key].value = value
-    assert demo.live.figure.axes[2].get_visible() and not demo.sliders["r23"].disabled
+    assert not demo.sliders["r23"].disabled and not demo.artists["grid2"].get_visible()
     sd = np.array([demo.sliders[k].value for k in ("sd1", "sd2", "sd3")])
     R = np.array([[1, -0.6, 0.3], [-0.6, 1, 0.2], [0.3, 0.2, 1]])
     L = np.linalg.cholesky(np.outer(sd, sd) * R)

@@ -9,6 +9,7 @@ import html
 
 import ipywidgets as w
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from teachkit import covariance
 from teachkit.widgets._figure import DemoWidget, LiveFigure, matrix_html, projector_style, slider
@@ -18,6 +19,13 @@ __all__ = ["CholeskyExplorer", "cholesky_explorer", "labelled_points"]
 
 _LIM = 4.0
 _COLOURS = ("#c62828", "#2e7d32", "#6a1b9a")
+_TITLE2 = "L maps the z grid"
+_TITLE3 = "x = L z: (x₁, x₃)"
+_T = np.linspace(-3, 3, 2)
+# lines z₁ = c and z₂ = c of a square grid in z-space, each as two end points
+_Z_GRID = [np.column_stack([np.full(2, c), _T]) for c in range(-3, 4)] + [
+    np.column_stack([_T, np.full(2, c)]) for c in range(-3, 4)
+]
 
 
 def labelled_points(d: int) -> np.ndarray:
@@ -73,7 +81,8 @@ class CholeskyExplorer(DemoWidget):
             "Right: the same points after x = μ + L z (here μ = 0), with Σ = L Lᵀ: the circle "
             "becomes the ellipse of Σ and the cloud becomes correlated. For 3×3, the middle and "
             "right panels are two projections, (x₁, x₂) and (x₁, x₃); A, B, C are then e₁, e₂, e₃ "
-            "and their images are the columns of L."
+            "and their images are the columns of L. For 2×2, the right panel shows what L does "
+            "to the square grid of z: a shear and a stretch."
         )
         super().__init__(live=live, controls=list(s.values()), readouts=readouts, caption=caption)
         self.artists = a
@@ -87,7 +96,7 @@ class CholeskyExplorer(DemoWidget):
         axes = fig.subplots(1, 3)
         a = {}
         t = np.linspace(0, 2 * np.pi, 121)
-        titles = ("z (independent)", "x = L z: (x₁, x₂)", "x = L z: (x₁, x₃)")
+        titles = ("z (independent)", "x = L z: (x₁, x₂)", _TITLE3)
         for k, ax in enumerate(axes):
             ax.set(xlim=(-_LIM, _LIM), ylim=(-_LIM, _LIM), aspect="equal")
             ax.set_title(titles[k])
@@ -96,9 +105,12 @@ class CholeskyExplorer(DemoWidget):
             if k == 0:
                 ax.plot(np.cos(t), np.sin(t), color="k", lw=2)
                 ax.set(xlabel="z₁", ylabel="z₂")
+                ax.grid(True, color="0.6", lw=1.2)  # the grid that L maps (right panel, 2×2)
             else:
                 ax.set(xlabel="x₁", ylabel="x₂" if k == 1 else "x₃")
             a[f"cloud{k}"] = ax.scatter([], [], s=8, color="0.55", alpha=0.6, lw=0)
+            if k == 2:  # 2×2 mode: the image of the z grid (3×3 mode: a projection instead)
+                a["grid2"] = ax.add_collection(LineCollection([], colors="0.6", lw=1.2))
             if k > 0:
                 (a[f"ellipse{k}"],) = ax.plot([], [], color="k", lw=2.5)
             for p, name in enumerate("ABC"):
@@ -124,7 +136,10 @@ class CholeskyExplorer(DemoWidget):
             self._mode = d
             for key in ("sd3", "r13", "r23"):
                 self.sliders[key].disabled = d == 2
-            self._axes[2].set_visible(d == 3)
+            ax2 = self._axes[2]
+            with projector_style():
+                ax2.set_title(_TITLE3 if d == 3 else _TITLE2)
+                ax2.set_ylabel("x₃" if d == 3 else "x₂")
             needs_full = True
         else:
             needs_full = False
@@ -146,12 +161,10 @@ class CholeskyExplorer(DemoWidget):
         z = self._z[:, :d]
         x = self._mu[:d] + z @ L.T
         xpts = self._mu[:d] + zpts @ L.T
-        panes = [(0, z, zpts, (0, 1)), (1, x, xpts, (0, 1))]
-        if d == 3:
-            panes.append((2, x, xpts, (0, 2)))
+        panes = [(0, z, zpts, (0, 1)), (1, x, xpts, (0, 1)), (2, x, xpts, (0, 2 if d == 3 else 1))]
         for k, cloud, pts, (i, j) in panes:
             a[f"cloud{k}"].set_offsets(cloud[:, [i, j]])
-            a[f"cloud{k}"].set_visible(True)
+            a[f"cloud{k}"].set_visible(k < 2 or d == 3)
             if k > 0:
                 e = ellipse_points(cov[np.ix_([i, j], [i, j])], mass=1 - np.exp(-0.5))
                 a[f"ellipse{k}"].set_data(e[:, 0], e[:, 1])
@@ -163,6 +176,9 @@ class CholeskyExplorer(DemoWidget):
                 a[f"label{k}{name}"].set_data([px * 1.15 + 0.3], [py * 1.15 + 0.3])
                 for part in ("arrow", "dot", "label"):
                     a[f"{part}{k}{name}"].set_visible(True)
+        if d == 2:
+            a["grid2"].set_segments([self._mu[:2] + line @ L.T for line in _Z_GRID])
+        a["grid2"].set_visible(d == 2)
         self.readouts["L"].value = (
             "<div>Cholesky factor:</div>"
             + matrix_html("L", [[L[i, j] if j <= i else None for j in range(d)] for i in range(d)],

@@ -63,8 +63,9 @@ class LkjExplorer(DemoWidget):
         readouts = {"summary": w.HTML(), "regime": w.HTML()}
         caption = (
             "Solid: the exact density of any one off-diagonal correlation of a d×d LKJ(η) "
-            "matrix, (r+1)/2 ~ Beta(η−1+d/2, η−1+d/2). Bars: every correlation of "
-            f"{self._n_draws} matrices drawn with the onion method. Dashed (d = 2 only): the "
+            "matrix, (r+1)/2 ~ Beta(η−1+d/2, η−1+d/2). Bars: about "
+            f"{self._n_draws} correlations, every off-diagonal entry of matrices drawn with the "
+            "onion method. Dashed (d = 2 only): the "
             "curve ∝ (1 − ρ²)^(η−1), normalised. Below 1, η favours strong correlations; at 1, "
             "all valid matrices are equally likely; above 1, correlations near 0."
         )
