@@ -1,0 +1,29 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3"
+points = 5
+
+@test_case(points=0, hidden=False)
+def test_q3_sampled(q3_idata):
+    for name in ('rho', 'sigma_a', 'sigma_b', 'alpha', 'beta'):
+        assert name in q3_idata.posterior, f"q3_idata's posterior has no {name}"
+    assert q3_idata.posterior['alpha'].sizes.get('station') == 12, "alpha should have dims='station'"
+
+@test_case(points=1, hidden=True)
+def test_q3_structure(q3_model):
+    from teachkit import checks
+    checks.structure(q3_model, lkj=True, noncentered=True, varying_intercepts=True, varying_slopes=True, group_dim='station').assert_()
+
+@test_case(points=2, hidden=True)
+def test_q3_sampler_health(q3_idata):
+    from teachkit import checks
+    checks.combine(checks.divergences(q3_idata), checks.convergence(q3_idata, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma'])).assert_()
+
+@test_case(points=2, hidden=True)
+def test_q3_recovery(q3_idata):
+    from teachkit import checks, simulate
+    sim = simulate.ozone(seed=410, size='homework')
+    checks.recovery(q3_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'alpha', 'beta']).assert_()
+
