@@ -228,7 +228,9 @@ def export_value(value: Any, name: str, folder: str | os.PathLike) -> dict:
         if module.startswith("pandas") and type(value).__name__ in ("DataFrame", "Series"):
             path = folder / f"{name}.json"
             kind = "dataframe" if type(value).__name__ == "DataFrame" else "series"
-            path.write_text(json.dumps({"kind": kind, "value": value.to_json(orient="table")}))
+            frame = value if kind == "dataframe" else value.to_frame(
+                name="__series__" if value.name is None else value.name)
+            path.write_text(json.dumps({"kind": kind, "value": frame.to_json(orient="table")}))
             return {"kind": kind, "file": path.name}
         import numpy as np
 
@@ -310,8 +312,11 @@ def _load_one(folder: Path, name: str, entry: Mapping) -> Any:
 
             import pandas as pd
 
-            return pd.read_json(io.StringIO(payload["value"]), orient="table",
-                                typ="frame" if kind == "dataframe" else "series")
+            frame = pd.read_json(io.StringIO(payload["value"]), orient="table")
+            if kind == "dataframe":
+                return frame
+            series = frame.iloc[:, 0]
+            return series.rename(None) if series.name == "__series__" else series
         return _from_jsonable(payload["value"])
     raise ValueError(f"unknown export kind {kind!r}")
 

@@ -9,7 +9,7 @@ nutpie leaves in ``sample_stats`` and that a fabrication must reproduce consiste
 * the statistics every NUTS run records are there (log density, energy, step size, tree depth,
   number of leapfrog steps, divergence flags) and are finite and in range;
 * tree depth and leapfrog steps agree: a trajectory of depth ``d`` has at most ``2**d - 1``
-  steps;
+  steps (one level of slack for nutpie's counting);
 * the step size is positive and ``step_size_bar`` (the adapted value) is constant per chain;
 * the energy moves with the log density: ``energy = -logp + kinetic energy`` at the selected
   point, so the two are strongly correlated, and the kinetic part varies from draw to draw;
@@ -133,8 +133,10 @@ def check_posterior(tree: Any) -> list[str]:
             problems.append("the adapted step size (step_size_bar) changes during sampling")
     if np.any(depth < 0) or np.any(depth != np.round(depth)) or np.any(n_steps < 1):
         problems.append("tree depths or leapfrog step counts are not positive whole numbers")
-    elif np.any(n_steps > 2.0 ** depth - 1 + 1e-9):
-        problems.append("some draws took more leapfrog steps than their tree depth allows (2**depth - 1)")
+    elif np.any(n_steps > 2.0 ** (depth + 1)):
+        # A depth-d trajectory has 2**d - 1 leapfrog steps; nutpie counts depth one lower than
+        # PyMC on some draws, so allow one level of slack: fabrications miss by far more.
+        problems.append("some draws took more leapfrog steps than their tree depth allows")
     for c in range(n_chain):
         if np.std(lp[c]) == 0:
             problems.append(f"the log density is constant in chain {c}")

@@ -1,0 +1,153 @@
+"""Grading tier: `teachkit grade` on the toy assignment with good, broken and tampering notebooks."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from teachkit import grading
+from teachkit.grading_process import TOKEN_VAR
+
+
+def _load_cases():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "toy_submissions", Path(__file__).parent / "adversarial" / "toy_submissions.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+subs_mod = _load_cases()
+
+pytestmark = pytest.mark.grading
+
+TOY = Path(__file__).parent / "fixtures" / "toy-assignment" / "dist"
+
+
+def _our_processes():
+    import psutil
+
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if TOKEN_VAR in p.environ():
+                found.append(p.pid)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _temp_dirs():
+    return sorted(p.name for p in Path(tempfile.gettempdir()).glob("teachkit-grade-*"))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("toygrade")
+    autograder = root / "autograder"
+    shutil.copytree(TOY / "autograder", autograder)
+    out = root / "out"
+    expect = subs_mod.write_all(root / "class", {"AUTOGRADER": str(autograder), "OUT": str(out)})
+    (root / "class" / "empty.ipynb").write_text("")
+    (root / "class" / "not-json.ipynb").write_text("print('hello')")
+    other = json.loads((TOY / "student" / "toy.ipynb").read_text())
+    other["metadata"]["otter"]["assignment_name"] = "hw01-mvnormal-cholesky"
+    (root / "class" / "other-assignment.ipynb").write_text(json.dumps(other))
+    good = json.loads((root / "class" / "good.ipynb").read_text())
+    cells = list(good["cells"])
+    q3 = next(c for c in cells if "q3_z =" in "".join(c["source"]))
+    cells.remove(q3)
+    at = next(i for i, c in enumerate(cells) if "data =" in "".join(c["source"]))
+    reordered = dict(good, cells=cells[:at + 1] + [q3] + cells[at + 1:])  # q3 answered first
+    (root / "class" / "reordered.ipynb").write_text(json.dumps(reordered))
+    deleted = dict(good, cells=[c for c in good["cells"] if "q2_summary =" not in "".join(c["source"])])
+    (root / "class" / "deleted-cell.ipynb").write_text(json.dumps(deleted))
+    expect |= {"empty": ("invalid-notebook", 0), "not-json": ("invalid-notebook", 0),
+               "other-assignment": ("wrong-assignment", 0), "reordered": ("ok", 5), "deleted-cell": ("ok", 3)}
+    tests_before = {p.name: p.read_text() for p in (autograder / "tests").glob("*.py")}
+    procs_before, dirs_before = _our_processes(), _temp_dirs()
+    book = grading.grade(autograder, [root / "class"], workers=2, timeout=20, memory_mb=1500, out=out,
+                         progress=False)
+    return dict(root=root, out=out, book=book, expect=expect, autograder=autograder,
+                tests_before=tests_before, procs_before=procs_before, dirs_before=dirs_before)
+
+
+def test_every_submission_gets_a_row_with_the_expected_status(graded):
+    rows = {r.id: r for r in graded["book"].results}
+    assert set(rows) == set(graded["expect"])
+    wrong = {sid: (rows[sid].status, rows[sid].total, rows[sid].reason)
+             for sid, (status, top) in graded["expect"].items()
+             if rows[sid].status != status or rows[sid].total > top}
+    assert wrong == {}
+
+
+def test_correct_work_gets_full_marks_and_partial_work_partial(graded):
+    rows = {r.id: r for r in graded["book"].results}
+    assert rows["good"].total == 5 and rows["reordered"].total == 5
+    assert rows["q1-only"].scores == {"q1": 2.0, "q2": 0.0, "q3": 0.0}
+    assert rows["raises"].scores == {"q1": 2.0, "q2": 0.0, "q3": 1.0}
+    assert rows["infinite-loop"].scores["q1"] == 2.0  # graded up to the cell that hung
+    assert rows["sys-exit"].total == 5
+
+
+def test_gradebook_and_feedback_files(graded):
+    df = pd.read_csv(graded["out"] / "gradebook.csv")
+    assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "q3", "status", "seconds", "reason"]
+    assert len(df) == len(graded["expect"])
+    fb = (graded["out"] / "feedback" / "raises.md").read_text()
+    assert "ZeroDivisionError" in fb and "q2: 0 / 2" in fb and "q1: 2 / 2" in fb
+    assert "longer than the 20 s limit" in (graded["out"] / "feedback" / "infinite-loop.md").read_text()
+
+
+def test_tampering_changed_nothing_and_left_nothing(graded):
+    tests_after = {p.name: p.read_text() for p in (graded["autograder"] / "tests").glob("*.py")}
+    assert tests_after == graded["tests_before"]
+    assert not (graded["out"] / ".results" / "fake_results.json").exists()
+    import teachkit
+
+    assert not (Path(teachkit.__file__).parent / "_adversarial_probe.py").exists()
+    assert _our_processes() == graded["procs_before"] == []
+    assert _temp_dirs() == graded["dirs_before"]
+
+
+def test_rerun_skips_unchanged_submissions(graded):
+    book = grading.grade(graded["autograder"], [graded["root"] / "class"], workers=2, timeout=20,
+                         memory_mb=1500, out=graded["out"], progress=False)
+    assert all(r.skipped for r in book.results)
+    assert [r.total for r in book.results] == [r.total for r in graded["book"].results]
+
+
+def test_cli_regrades_a_changed_submission(graded, tmp_path):
+    nb = json.loads((graded["root"] / "class" / "blank.ipynb").read_text())
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                        "source": subs_mod.CORRECT["q1_mean"].join(["q1_mean = ", ""])})
+    sub = tmp_path / "blank.ipynb"
+    sub.write_text(json.dumps(nb))
+    out = subprocess.run([sys.executable, "-m", "teachkit", "grade", str(graded["autograder"]), str(sub),
+                          "--out", str(graded["out"]), "--timeout", "30", "--no-progress"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    df = pd.read_csv(graded["out"] / "gradebook.csv")
+    assert df.set_index("id").loc["blank", "q1"] == 2.0
+
+
+def test_dask_local_cluster_gives_the_same_gradebook(graded, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    picks = [graded["root"] / "class" / f"{sid}.ipynb" for sid in ("good", "raises", "blank", "empty")]
+    local = grading.grade(graded["autograder"], picks, out=tmp_path / "local", progress=False, timeout=30)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        viadask = grading.grade(graded["autograder"], picks, out=tmp_path / "dask", progress=False,
+                                timeout=30, dask=cluster.scheduler_address)
+    key = lambda b: [(r.id, r.status, r.scores) for r in b.results]  # noqa: E731
+    assert key(viadask) == key(local)
+    a = pd.read_csv(tmp_path / "local" / "gradebook.csv").drop(columns="seconds")
+    b = pd.read_csv(tmp_path / "dask" / "gradebook.csv").drop(columns="seconds")
+    pd.testing.assert_frame_equal(a, b)
