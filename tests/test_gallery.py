@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -50,8 +51,6 @@ def test_offline_template_strips_every_cdn_link_of_voilas_lab_template():
 
 
 def test_free_port_is_bindable():
-    import socket
-
     port = free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
@@ -68,6 +67,12 @@ def test_lecture_command_line():
 def test_serve_explains_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="TCP port"), gallery.serve(port=70000):
         pass
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(ValueError, match="already in use"), gallery.serve(port=port):
+            pass
     with pytest.raises(ValueError, match="no notebook"), gallery.serve(
         notebook=tmp_path / "missing.ipynb"
     ):

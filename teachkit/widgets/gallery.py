@@ -167,6 +167,15 @@ def serve(*, port: int | None = None, notebook: Path | None = None, timeout: flo
         port = free_port()
     elif not 0 < int(port) < 65536:
         raise ValueError(f"port must be a TCP port number between 1 and 65535; got {port}")
+    else:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", int(port)))
+            except OSError:
+                raise ValueError(
+                    f"port {port} is already in use on 127.0.0.1; pick another with --port, "
+                    "or leave it out to get a free one"
+                ) from None
     notebook = Path(notebook or GALLERY_NOTEBOOK)
     if not notebook.is_file():
         raise ValueError(f"there is no notebook at {notebook}; pass an existing .ipynb file")
@@ -209,7 +218,13 @@ def lecture_cli(args) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
-    with serve(port=args.port) as url:
+    try:
+        server = serve(port=args.port)
+        url = server.__enter__()
+    except RuntimeError as exc:  # Voilà did not start: say so in one line
+        print(f"teachkit lecture: error: {exc}", file=sys.stderr)
+        return 1
+    try:
         print(f"teachkit lecture: the widget gallery is at {url}", flush=True)
         print("(press Ctrl-C to stop)", flush=True)
         if not args.no_browser:
@@ -221,4 +236,6 @@ def lecture_cli(args) -> int:
                 time.sleep(1)
         except KeyboardInterrupt:
             print("teachkit lecture: stopped", flush=True)
+    finally:
+        server.__exit__(None, None, None)
     return 0
