@@ -25,9 +25,14 @@ uses); the observed ``y`` is turned into a shared variable so that every further
 data (``CompiledModel.with_data``).  The first seed of each (data, model) pair is additionally
 (right models) fitted from a fresh build and compared, to prove the swap changes nothing.
 
-Run (it takes ~30 minutes on 2 cores)::
+Run (each line a few minutes to ~15 minutes on 2 cores; results accumulate in the raw file, keyed
+by data, model, seed and settings, so runs at different settings sit side by side)::
 
-    flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/calibrate_checks.py --seeds 50
+    L="flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/calibrate_checks.py --seeds 50"
+    $L --draws 1000 --target-accept 0.8 --data ozone --models correlated_noncentered
+    $L --draws 2000 --target-accept 0.9 --models correlated_noncentered correlated_centered
+    $L --draws 2000 --target-accept 0.9 --models pooled varying_intercepts
+    $L --draws 4000 --target-accept 0.9 --data ozone funnel --models correlated_noncentered
 
 Raw per-fit numbers go to ``benchmarks/results/calibrate_checks.jsonl`` (appended as they come,
 so a run can be summarised while it goes: ``--summarise-only``); the summary table to
@@ -51,6 +56,8 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 GRADED_VARS = ["mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma", "alpha", "beta"]
 
+#: (max R-hat, min ESS) pairs whose pass rates the summary reports side by side
+CANDIDATES = [(1.01, 400), (1.02, 400), (1.02, 200), (1.05, 400), (1.05, 200), (1.05, 100)]
 RIGHT = "correlated_noncentered"
 PLAN = {
     # data set: [(model name, right?)]
@@ -156,7 +163,8 @@ def calibrate(args) -> None:
     if raw.exists() and not args.fresh:
         for line in raw.read_text().splitlines():
             rec = json.loads(line)
-            done.add((rec["data"], rec["model"], rec["seed"]))
+            done.add((rec["data"], rec["model"], rec["seed"], rec["draws"], rec["tune"],
+                      rec["chains"], rec["target_accept"]))
     elif raw.exists():
         raw.unlink()
     structures = {}
@@ -165,7 +173,10 @@ def calibrate(args) -> None:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     for data_name in args.data:
         for model_name, right in PLAN[data_name]:
-            todo = [s for s in seeds if (data_name, model_name, s) not in done]
+            if args.models and model_name not in args.models:
+                continue
+            key = (args.draws, args.tune, args.chains, args.target_accept)
+            todo = [s for s in seeds if (data_name, model_name, s, *key) not in done]
             sim0 = simulate_data(data_name, seeds[0])
             model0 = build(model_name, sim0, data_name)
             structures[(data_name, model_name)] = checks.structure(model0, **STRUCTURE_REQUIRED).passed
@@ -173,12 +184,16 @@ def calibrate(args) -> None:
                 continue
             t0 = time.perf_counter()
             compiled = nutpie.compile_pymc_model(with_shared_observed(model0))
+            # builders may declare data a model does not use (pooled: group_idx); swap only
+            # what the compiled model has
+            shared_names = {var.name for var in compiled.shared_var_keys}
             compile_s = time.perf_counter() - t0
             print(f"[{data_name}/{model_name}] compiled in {compile_s:.1f} s", flush=True)
             for i, seed in enumerate(todo):
                 sim = simulate_data(data_name, seed)
                 t = time.perf_counter()
-                idata = nutpie.sample(compiled.with_data(**data_updates(sim)), seed=seed, **sample_kw)
+                updates = {k: v for k, v in data_updates(sim).items() if k in shared_names}
+                idata = nutpie.sample(compiled.with_data(**updates), seed=seed, **sample_kw)
                 secs = time.perf_counter() - t
                 rec = run_checks(idata, sim, args)
                 if i == 0 and right:
@@ -236,18 +251,18 @@ def summarise(args) -> str:
         "`structure(model, varying_intercepts=True, varying_slopes=True, lkj=True, "
         "noncentered=True)`.",
         "",
-        "| data | model | right? | seeds | divergences pass | convergence pass | recovery pass "
+        "| data | model | right? | draws | seeds | divergences pass | convergence pass | recovery pass "
         "(hyper / groups / sd band) | all three pass | structure pass | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     groups = {}
     for r in recs:
-        groups.setdefault((r["data"], r["model"]), []).append(r)
+        groups.setdefault((r["draws"], r["data"], r["model"]), []).append(r)
 
     def pct(xs):
         return f"{100 * np.mean(xs):.0f}%"
 
-    for (data, model), rs in groups.items():
+    for (draws, data, model), rs in groups.items():
         right = rs[0]["right"]
         n = len(rs)
         allp = [r["all_pass"] for r in rs]
@@ -262,7 +277,7 @@ def summarise(args) -> str:
                 + ("; structure fails always" if not struct else "")
             )
         lines.append(
-            f"| {data} | {model} | {'yes' if right else 'no'} | {n} | "
+            f"| {data} | {model} | {'yes' if right else 'no'} | {draws} | {n} | "
             f"{pct([r['div_pass'] for r in rs])} | {pct([r['conv_pass'] for r in rs])} | "
             f"{pct([r['rec_pass'] for r in rs])} ({pct([r['rec_hyper_pass'] for r in rs])} / "
             f"{pct([r['rec_groups_pass'] for r in rs])} / {pct([r['rec_width_pass'] for r in rs])}) | "
@@ -272,13 +287,13 @@ def summarise(args) -> str:
         "",
         "Distributions over seeds (min / median / 95th percentile / max):",
         "",
-        "| data | model | divergences | max R-hat | min bulk ESS | min tail ESS | sd ratio mu_b | "
+        "| data | model | draws | divergences | max R-hat | min bulk ESS | min tail ESS | sd ratio mu_b | "
         "max abs z (hyper) | sampling s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for (data, model), rs in groups.items():
+    for (draws, data, model), rs in groups.items():
         lines.append(
-            f"| {data} | {model} | {_q([r['n_divergent'] for r in rs], fmt='{:.0f}')} | "
+            f"| {data} | {model} | {draws} | {_q([r['n_divergent'] for r in rs], fmt='{:.0f}')} | "
             f"{_q([r['max_rhat'] for r in rs], fmt='{:.3f}')} | "
             f"{_q([r['min_ess_bulk'] for r in rs], fmt='{:.0f}')} | "
             f"{_q([r['min_ess_tail'] for r in rs], fmt='{:.0f}')} | "
@@ -286,6 +301,26 @@ def summarise(args) -> str:
             f"{_q([r['max_abs_z_hyper'] for r in rs], fmt='{:.2f}')} | "
             f"{_q([r['sample_seconds'] for r in rs], fmt='{:.1f}')} |"
         )
+    lines += [
+        "",
+        "Sensitivity to the convergence thresholds (same fits; share of seeds passing "
+        "divergences + recovery + convergence with max R-hat / min bulk and tail ESS as given):",
+        "",
+        "| data | model | draws | " + " | ".join(f"R-hat <= {r}, ESS >= {e}" for r, e in CANDIDATES)
+        + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in CANDIDATES) + " |",
+    ]
+    for (draws, data, model), rs in groups.items():
+        cells = []
+        for rmax, emin in CANDIDATES:
+            ok = [
+                r["div_pass"] and r["rec_pass"] and r["max_rhat"] is not None
+                and r["max_rhat"] <= rmax and r["min_ess_bulk"] >= emin
+                and r["min_ess_tail"] >= emin
+                for r in rs
+            ]
+            cells.append(pct(ok))
+        lines.append(f"| {data} | {model} | {draws} | " + " | ".join(cells) + " |")
     fresh = [(r["data"], r["model"], r["fresh_build_mu_b_diff_in_se"]) for r in recs
              if "fresh_build_mu_b_diff_in_se" in r]
     if fresh:
@@ -299,7 +334,10 @@ def summarise(args) -> str:
     if fails_right:
         lines += ["", "Right-model failures (seed: messages):", ""]
         for r in fails_right:
-            lines.append(f"- {r['data']} seed {r['seed']}: " + " | ".join(r["messages"] or []))
+            lines.append(
+                f"- {r['data']} ({r['chains']} x {r['draws']}) seed {r['seed']}: "
+                + " | ".join(r["messages"] or [])
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -312,6 +350,9 @@ def main(argv=None) -> int:
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--target-accept", type=float, default=0.8)
     p.add_argument("--data", nargs="+", default=list(PLAN), choices=list(PLAN))
+    p.add_argument("--models", nargs="+", default=None,
+                   choices=sorted({m for v in PLAN.values() for m, _ in v}),
+                   help="fit only these models (default all of PLAN)")
     p.add_argument("--raw", default=str(RESULTS / "calibrate_checks.jsonl"))
     p.add_argument("--out", default=str(RESULTS / "calibrate_checks.md"))
     p.add_argument("--fresh", action="store_true", help="discard earlier raw results")
