@@ -95,7 +95,7 @@ class Assignment:
 
 
 def _assignment_from_members(members: dict[str, bytes], source: str, fallback_name: str) -> Assignment:
-    from teachkit.grading_clean import test_parameters, uses_env
+    from teachkit.grading_clean import graded_names, uses_env
 
     tests = {Path(p).stem: data.decode("utf-8") for p, data in members.items()
              if p.startswith("tests/") and p.endswith(".py") and p.count("/") == 1
@@ -109,7 +109,7 @@ def _assignment_from_members(members: dict[str, bytes], source: str, fallback_na
         if "OK_FORMAT = True" in src:
             raise ValueError(f"test {q} of {source} is an OK-format (doctest) test; teachkit grade "
                              "needs Otter python-format tests (docs/interfaces.md)")
-        names |= test_parameters(src)
+        names |= graded_names(src)
         if uses_env(src):
             raise ValueError(f"test {q} of {source} takes Otter's `env` parameter; graded tests "
                              "must name the globals they use as parameters")

@@ -15,7 +15,7 @@ holds only the job file; nothing the student wrote is imported. It
 
 Examples
 --------
->>> test_parameters('from otter.test_files import test_case\\n@test_case()\\ndef t(q1_x, env): pass')
+>>> graded_names('from otter.test_files import test_case\\n@test_case()\\ndef t(q1_x, env): pass')
 {'q1_x'}
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 CLEAN_MODULE = "teachkit.grading_clean"
 
 
-def test_parameters(source: str) -> set[str]:
+def graded_names(source: str) -> set[str]:
     """Names of the globals that the test functions of one test file take as parameters.
 
     ``env`` (Otter's "whole environment" parameter) is left out; see :func:`uses_env`.

@@ -204,8 +204,8 @@ def export_value(value: Any, name: str, folder: str | os.PathLike) -> dict:
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     export_value(3.5, "q1_x", d)["kind"], export_value(print, "q2_f", d)["error"][:33]
-    ('json', 'q2_f could not be saved for grad')
+    ...     export_value(3.5, "q1_x", d)["kind"], export_value(print, "q2_f", d)["error"][:23]
+    ('json', 'q2_f could not be saved')
     """
     folder = Path(folder)
     if not name.isidentifier():
