@@ -105,9 +105,9 @@ def main(argv=None) -> int:
         if args.compile_cache:
             one = [subs[0]]
             cold_env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={work / 'cold-cache'},blas__ldflags=")
-            cold, info_c = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
+            _, info_c = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
             subprocess.run([sys.executable, "-m", "teachkit", "warmup"], env=cold_env, check=False)
-            warm, info_w = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
+            _, info_w = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
             cache_rows = [("cold compile cache", info_c["seconds"][0]), ("after `teachkit warmup`", info_w["seconds"][0])]
     finally:
         shutil.rmtree(work, ignore_errors=True)

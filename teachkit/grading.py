@@ -35,10 +35,10 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 STATUSES = ("ok", "timeout", "memory", "error", "invalid-notebook", "wrong-assignment", "tampered",
             "grader-error")
@@ -390,7 +390,6 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
 
     t0 = time.monotonic()
     possible = assignment.possible
-    zero = {q: 0.0 for q in possible}
     key = hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}").encode()).hexdigest()
 
     def result(status, reason, questions=None, cell_errors=(), problems=None):
@@ -601,7 +600,8 @@ def grade(
     options["workroot"] = runroot
     try:
         if dask:
-            from distributed import Client, as_completed as dask_completed
+            from distributed import Client
+            from distributed import as_completed as dask_completed
 
             client = dask if isinstance(dask, Client) else Client(dask)
             try:

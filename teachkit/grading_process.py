@@ -154,16 +154,21 @@ def _tree_rss(proc: psutil.Process) -> float:
     return total / 2**20
 
 
-def _preexec(file_mb: int | None):
-    def setup():
-        import resource
+def _limit(proc: psutil.Process, file_mb: int | None) -> None:
+    """Set no core dumps and a file-size cap on a started process (``prlimit``).
 
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    Set from the parent right after the start rather than with ``preexec_fn``, which is unsafe
+    in a parent with threads (the worker pool); children inherit the limits.
+    """
+    import resource
+
+    try:
+        proc.rlimit(resource.RLIMIT_CORE, (0, 0))
         if file_mb:
             size = int(file_mb) * 2**20
-            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-
-    return setup
+            proc.rlimit(resource.RLIMIT_FSIZE, (size, size))
+    except (psutil.Error, OSError, ValueError):
+        pass
 
 
 def run_limited(
@@ -229,7 +234,6 @@ def run_limited(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_preexec(file_mb),
     )
     tail = bytearray()
 
@@ -247,6 +251,7 @@ def run_limited(
     status, peak, interrupted = "ok", 0.0, False
     try:
         ps = psutil.Process(popen.pid)
+        _limit(ps, file_mb)
     except psutil.Error:
         ps = None
     sigint_at = None

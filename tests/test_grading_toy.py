@@ -146,7 +146,7 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded, tmp_path):
                                   dashboard_address=None) as cluster:
         viadask = grading.grade(graded["autograder"], picks, out=tmp_path / "dask", progress=False,
                                 timeout=30, dask=cluster.scheduler_address)
-    key = lambda b: [(r.id, r.status, r.scores) for r in b.results]  # noqa: E731
+    key = lambda b: [(r.id, r.status, r.scores) for r in b.results]
     assert key(viadask) == key(local)
     a = pd.read_csv(tmp_path / "local" / "gradebook.csv").drop(columns="seconds")
     b = pd.read_csv(tmp_path / "dask" / "gradebook.csv").drop(columns="seconds")
