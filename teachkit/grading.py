@@ -605,7 +605,8 @@ def grade(
 
             client = dask if isinstance(dask, Client) else Client(dask)
             try:
-                futures = [client.submit(_grade_remote, s, a, options, pure=False, key=f"grade-{s.id}-{s.sha256[:12]}")
+                remote = {k: v for k, v in options.items() if k != "workroot"}  # a local path
+                futures = [client.submit(_grade_remote, s, a, remote, pure=False, key=f"grade-{s.id}-{s.sha256[:12]}")
                            for s in todo]
                 for fut in dask_completed(futures):
                     record(fut.result())

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 MANIFEST = "manifest.json"
 """Name of the file, written last, that lists what was exported and what could not be."""
@@ -124,6 +125,9 @@ def _read_tree(folder: Path, name: str):
     import numpy as np
     import xarray as xr
 
+    for suffix in (".tree.json", ".tree.npz"):
+        if (folder / f"{name}{suffix}").is_symlink():
+            raise ValueError(f"{name}{suffix} is a symbolic link, not a file the export wrote")
     layout = json.loads((folder / f"{name}.tree.json").read_text())
     if not isinstance(layout, dict) or layout.get("kind") != "tree":
         raise ValueError(f"{name}.tree.json does not describe a DataTree")
