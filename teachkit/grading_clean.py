@@ -137,6 +137,9 @@ def run_tests(tests: dict[str, str], export_dir: str, *, provenance: bool = True
 
 def main(job_path: str) -> int:
     """Entry point of the clean process."""
+    from teachkit.grading_process import skip_slow_imports
+
+    skip_slow_imports()
     job = json.loads(Path(job_path).read_text())
     result = run_tests(job["tests"], job["export"], provenance=job.get("provenance", True))
     out = Path(job["result"])

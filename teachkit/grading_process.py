@@ -69,6 +69,18 @@ class ProcessResult:
     killed: list[int] = field(default_factory=list)
 
 
+def skip_slow_imports() -> None:
+    """Block the optional ``rfc3987_syntax`` module in a grading process.
+
+    ``import otter`` pulls in ``jsonschema``, which builds a Lark grammar for the IRI format
+    checker if ``rfc3987_syntax`` is installed: about 4 s per process here, twice per submission.
+    Grading never validates IRIs, and ``jsonschema`` treats the module as optional.
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def processes_with_token(token: str) -> list[psutil.Process]:
     """Return the live processes whose environment carries ``TEACHKIT_GRADE_TOKEN=token``.
 

@@ -145,6 +145,9 @@ def _neutralise_otter() -> None:
 
 def main(job_path: str) -> int:
     """Entry point of the sandboxed process: run the notebook's cells, then export."""
+    from teachkit.grading_process import skip_slow_imports
+
+    skip_slow_imports()
     job = json.loads(Path(job_path).read_text())
     sandbox = job["sandbox"]
     os.chdir(sandbox)
