@@ -642,8 +642,20 @@ def grade(
     return book
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def grade_cli(args: argparse.Namespace) -> int:
-    """Run ``teachkit grade`` from parsed arguments; print a summary."""
+    """Run ``teachkit grade`` from parsed arguments; print a summary.
+
+    SIGTERM is turned into KeyboardInterrupt so that a stopped run still kills its notebooks'
+    processes and deletes its temporary folders.
+    """
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
     book = grade(args.assignment, args.submissions, workers=args.workers, timeout=args.timeout,
                  memory_mb=args.memory or None, out=args.out, dask=args.dask, progress=not args.no_progress,
                  rerun=args.rerun, warm={"auto": None, "yes": True, "no": False}[args.warmup])

@@ -151,3 +151,25 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded, tmp_path):
     a = pd.read_csv(tmp_path / "local" / "gradebook.csv").drop(columns="seconds")
     b = pd.read_csv(tmp_path / "dask" / "gradebook.csv").drop(columns="seconds")
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_stopping_the_grader_leaves_no_processes_or_folders(graded, tmp_path):
+    import signal
+    import time
+
+    dirs_before = _temp_dirs()
+    proc = subprocess.Popen([sys.executable, "-m", "teachkit", "grade", str(graded["autograder"]),
+                             str(graded["root"] / "class" / "infinite-loop.ipynb"),
+                             str(graded["root"] / "class" / "daemon.ipynb"), "--workers", "2",
+                             "--out", str(tmp_path / "out"), "--timeout", "120", "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not _our_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # the notebooks are running now
+    assert _our_processes(), "the grader never started a notebook"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(60)
+    assert proc.returncode == 130
+    assert _our_processes() == []
+    assert _temp_dirs() == dirs_before
