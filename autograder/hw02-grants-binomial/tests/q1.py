@@ -1,0 +1,23 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1"
+points = 3
+
+@test_case(points=0, hidden=False)
+def test_q1_sampled(q1_idata):
+    assert 'total_effect' in q1_idata.posterior, "add pm.Deterministic('total_effect', alpha[FEMALE] - alpha[MALE])"
+    assert q1_idata.posterior['alpha'].sizes.get('gender') == 2, "alpha should have dims='gender'"
+
+@test_case(points=1, hidden=True)
+def test_q1_structure(q1_model):
+    from teachkit import checks
+    checks.structure(q1_model, likelihood='binomial', variables=['alpha', 'total_effect']).assert_()
+
+@test_case(points=2, hidden=True)
+def test_q1_total_effect(q1_idata):
+    from teachkit import checks, simulate
+    truth = simulate.grants(seed=410).truth
+    checks.recovery(q1_idata, {'total_effect': truth['observed_total_effect']}, var_names=['total_effect']).assert_()
+

@@ -1,0 +1,27 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2"
+points = 4
+
+@test_case(points=0, hidden=False)
+def test_q2_sampled(q2_idata):
+    assert 'direct_effect' in q2_idata.posterior, "add pm.Deterministic('direct_effect', alpha[FEMALE] - alpha[MALE])"
+
+@test_case(points=1, hidden=True)
+def test_q2_structure(q2_model):
+    from teachkit import checks
+    checks.structure(q2_model, likelihood='binomial', variables=['alpha', 'beta', 'direct_effect']).assert_()
+
+@test_case(points=1, hidden=True)
+def test_q2_health(q2_idata):
+    from teachkit import checks
+    checks.combine(checks.divergences(q2_idata), checks.convergence(q2_idata, var_names=['direct_effect'])).assert_()
+
+@test_case(points=2, hidden=True)
+def test_q2_direct_effect(q2_idata):
+    from teachkit import checks, simulate
+    truth = simulate.grants(seed=410).truth
+    checks.recovery(q2_idata, {'direct_effect': truth['direct_effect']}, var_names=['direct_effect']).assert_()
+
