@@ -128,8 +128,9 @@ def run_checks(idata, sim, args) -> dict:
     det = r.details
     hyper_ok = all(p["inside"] for p in det.get("parameters", []) if p["group"] is None)
     groups_ok = all(g["misses"] <= g["allowed"] for g in det.get("groups", {}).values())
-    lo, hi = det.get("sd_band", (0.5, 2.0))
-    width_ok = all(lo <= v["ratio"] <= hi for v in det.get("sd_ratios", {}).values())
+    width_ok = all(
+        v["band"][0] <= v["ratio"] <= v["band"][1] for v in det.get("sd_ratios", {}).values()
+    )
     worst = c.details.get("worst", {})
     return {
         "n_divergent": d.details["n_divergent"],
@@ -228,11 +229,34 @@ def _q(values, qs=(0.0, 0.5, 0.95, 1.0), fmt="{:.3g}") -> str:
     return " / ".join(fmt.format(x) for x in np.quantile(v, qs))
 
 
+def _rejudge(r: dict) -> dict:
+    """Verdicts of a stored fit under the current defaults of teachkit.checks."""
+    from teachkit import checks
+
+    r = dict(r)
+    r["div_pass"] = r["n_divergent"] <= checks.MAX_DIVERGENCES
+    r["conv_pass"] = (
+        r["max_rhat"] is not None and r["max_rhat"] <= checks.MAX_RHAT
+        and r["min_ess_bulk"] >= checks.MIN_ESS_BULK and r["min_ess_tail"] >= checks.MIN_ESS_TAIL
+    )
+    bands = checks._bands(checks.SD_BAND)
+    r["rec_width_pass"] = all(
+        bands.get(k, bands[None])[0] <= v <= bands.get(k, bands[None])[1]
+        for k, v in r["sd_ratio"].items()
+    )
+    r["rec_pass"] = r["rec_hyper_pass"] and r["rec_groups_pass"] and r["rec_width_pass"]
+    r["all_pass"] = r["div_pass"] and r["conv_pass"] and r["rec_pass"]
+    return r
+
+
 def summarise(args) -> str:
+    from teachkit import checks
+
     raw = Path(args.raw)
     recs = [json.loads(line) for line in raw.read_text().splitlines()] if raw.exists() else []
     if not recs:
         return "no results yet"
+    recs = [_rejudge(r) for r in recs]
     settings = {(r["draws"], r["tune"], r["chains"], r["target_accept"]) for r in recs}
     lines = [
         "# Calibration of teachkit.checks",
@@ -243,11 +267,14 @@ def summarise(args) -> str:
             f"nutpie, {c} chains x {d} draws after {t} tuning steps, target_accept {ta}"
             for d, t, c, ta in sorted(settings)
         ) + ".",
-        "Checks at their defaults: `divergences(max_divergences=10)`, `convergence(max_rhat=1.01, "
-        "min_ess_bulk=400, min_ess_tail=400)` on the graded variables "
+        f"Checks at their current defaults (verdicts recomputed from the stored numbers): "
+        f"`divergences(max_divergences={checks.MAX_DIVERGENCES})`, `convergence(max_rhat="
+        f"{checks.MAX_RHAT}, min_ess_bulk={checks.MIN_ESS_BULK}, min_ess_tail="
+        f"{checks.MIN_ESS_TAIL})` on the graded variables "
         f"({', '.join(GRADED_VARS)}; those the model has), `recovery(idata, sim)` (99.8% intervals "
         "for hyperparameters; 99.8% per group coefficient with a binomial allowance of misses at "
-        "0.5%; posterior sd of mu_a, mu_b within 0.5-2x of `reference_sd(sim)`), and "
+        "0.5%; posterior sd / `reference_sd(sim)` within "
+        + ", ".join(f"{k} {lo}-{hi}x" for k, (lo, hi) in checks.SD_BAND.items()) + "), and "
         "`structure(model, varying_intercepts=True, varying_slopes=True, lkj=True, "
         "noncentered=True)`.",
         "",

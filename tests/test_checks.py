@@ -424,3 +424,16 @@ def test_structure_of_the_reference_models():
     assert not r and "no variable 'beta'" in r.message
     r = checks.structure(models.pooled(sim), **req)
     assert not r and "no variable 'alpha'" in r.message
+
+
+def test_sd_band_per_parameter():
+    rng = np.random.default_rng(14)
+    idata = _idata({"mu_a": rng.normal(0, 0.65, size=(4, 1000)),
+                    "mu_b": rng.normal(1, 0.65, size=(4, 1000))})
+    ref = {"mu_a": 1.0, "mu_b": 1.0}
+    r = checks.recovery(idata, {"mu_a": 0.0, "mu_b": 1.0}, sd_reference=ref)  # default bands
+    assert not r and "mu_b" in r.message and "of mu_a" not in r.message
+    assert r.details["sd_ratios"]["mu_a"]["band"] == [0.5, 2.0]
+    assert checks.recovery(idata, {"mu_a": 0.0, "mu_b": 1.0}, sd_reference=ref, sd_band=(0.5, 2))
+    with pytest.raises(ValueError, match=r"sd_band\['mu_b'\]"):
+        checks.recovery(idata, {"mu_b": 1.0}, sd_reference=ref, sd_band={"mu_b": (1.2, 2)})
