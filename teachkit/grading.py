@@ -531,7 +531,8 @@ def grade(
         Grade again even submissions whose content, tests and limits are unchanged since the
         last run in ``out`` (their cached result is reused otherwise).
     warm : bool, optional
-        Run the compile warm-up first; default: when the tests mention PyMC or teachkit's models.
+        Run the compile warm-up first; default: when the tests mention PyMC, teachkit's models
+        or grade fitted data (``*_idata``, ``*_model`` globals).
     guard : bool
         Install the sandbox guard (keep on; off only for measurements).
     root : path
@@ -556,7 +557,8 @@ def grade(
     cache_dir = out / ".results"
     cache_dir.mkdir(exist_ok=True)
     if warm is None:
-        warm = any(w in src for src in a.tests.values() for w in ("pymc", "teachkit.models", "teachkit.sampling"))
+        warm = any(w in src for src in a.tests.values()
+                   for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
     if warm:
         warmup()
     protected = [str(out.resolve())]
