@@ -78,6 +78,9 @@ def wrong_notebook(name: str, submission: Submission, root: Path = ROOT) -> nbfo
 
 FULL = {
     "hw01-mvnormal-cholesky": {"q1": 3, "q2": 4, "q3": 4, "q4": 4},
+    "hw02-grants-binomial": {"q1": 3, "q2": 4, "q3": 5, "q4": 3},
+    "hw03-varying-effects": {"q1": 3, "q2": 4, "q3": 5, "q4": 3, "q5": 3},
+    "hw04-covarying-parameters": {"q1": 4, "q2": 6, "q3": 5, "q4": 3},
 }
 
 SUBMISSIONS: dict[str, list[Submission]] = {
@@ -105,6 +108,82 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             (Edit(" / (2 ** (2 * eta - 1) * special.beta(eta, eta))", ""),),
             {"q1": 3, "q2": 4, "q3": 4, "q4": 2},
             {"q4": "the normalising constant is missing or wrong"},
+        ),
+    ],
+
+    # The MCMC assignments combine mistakes in *different* questions into one notebook (a student
+    # who gets several things wrong): each question's score still shows the effect of its own
+    # mistake, and the grading tier stays within its time budget (one otter run ~ 1 min).
+    "hw02-grants-binomial": [
+        Submission(
+            "direct effect without discipline (q2) + tau ~ HalfNormal(0.05) (q3) + DAG misread (q4)",
+            (
+                Edit("alpha[gender] + beta[discipline]), observed=awards)\n    # END SOLUTION\n    q2_idata",
+                     "alpha[gender]), observed=awards)\n    # END SOLUTION\n    q2_idata"),
+                Edit('tau = pm.HalfCauchy("tau", 5)', 'tau = pm.HalfNormal("tau", 0.05)'),
+                Edit('q4_path = "mediated"', 'q4_path = "direct"'),
+            ),
+            {"q1": 3, "q2": 2, "q3": 2, "q4": 2},
+            {"q2": "direct_effect", "q3": "tau", "q4": "G -> D -> A"},
+        ),
+    ],
+    "hw03-varying-effects": [
+        Submission(
+            "swapped prior scales of mu_a and mu_b (q2) + pooled slope where slopes vary (q3) "
+            "+ elevated/depressed read from the wrong end (q5)",
+            (
+                Edit('mu_a = pm.Normal("mu_a", 0, 2)\n    mu_b = pm.Normal("mu_b", 0, 0.1)\n    sigma_a = pm.HalfCauchy("sigma_a", 1)\n    sigma = ',
+                     'mu_a = pm.Normal("mu_a", 0, 0.1)\n    mu_b = pm.Normal("mu_b", 0, 2)\n    sigma_a = pm.HalfCauchy("sigma_a", 1)\n    sigma = '),
+                Edit('    sigma_b = pm.HalfCauchy("sigma_b", 1)\n    sigma = pm.HalfCauchy("sigma", 1)\n    z_a',
+                     '    sigma = pm.HalfCauchy("sigma", 1)\n    z_a'),
+                Edit('    z_b = pm.Normal("z_b", 0, 1, dims="station")\n', ""),
+                Edit('    beta = pm.Deterministic("beta", mu_b + sigma_b * z_b, dims="station")\n', ""),
+                Edit("alpha[station] + beta[station] * temp", "alpha[station] + mu_b * temp"),
+                Edit('q5_elevated = str(alpha_mean.idxmax("station").item())',
+                     'q5_elevated = str(alpha_mean.idxmin("station").item())'),
+            ),
+            {"q1": 3, "q2": 2, "q3": 1, "q4": 3, "q5": 1.5},
+            {"q2": "mu_a", "q3": "varying slopes", "q5": "highest baseline"},
+        ),
+        Submission(
+            "centred varying slopes left with divergences (q3)",
+            (
+                Edit('    z_a = pm.Normal("z_a", 0, 1, dims="station")\n', ""),
+                Edit('    z_b = pm.Normal("z_b", 0, 1, dims="station")\n', ""),
+                Edit('alpha = pm.Deterministic("alpha", mu_a + sigma_a * z_a, dims="station")',
+                     'alpha = pm.Normal("alpha", mu_a, sigma_a, dims="station")'),
+                Edit('beta = pm.Deterministic("beta", mu_b + sigma_b * z_b, dims="station")',
+                     'beta = pm.Normal("beta", mu_b, sigma_b, dims="station")'),
+            ),
+            {"q1": 3, "q2": 4, "q3": 2, "q4": 3, "q5": 3},
+            {"q3": "diverged"},
+        ),
+    ],
+    "hw04-covarying-parameters": [
+        Submission(
+            "centred model kept for q2 + LKJ(200) thinking larger eta is vaguer (q3) "
+            "+ polyfit's (slope, intercept) order not reversed (q4)",
+            (
+                Edit('    z = pm.Normal("z", 0, 1, dims=("group", "coef"))\n'
+                     '    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("group", "coef"))',
+                     '    coeffs = pm.MvNormal("coeffs", mu=pt.stack([mu_a, mu_b]), chol=chol, dims=("group", "coef"))'),
+                Edit('n=2, eta=2, sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True)\n'
+                     '    pm.Deterministic("sigma_a", stds[0]); pm.Deterministic("sigma_b", stds[1]); pm.Deterministic("rho", corr[0, 1])\n'
+                     '    z = pm.Normal("z", 0, 1, dims=("station", "coef"))',
+                     'n=2, eta=200, sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True)\n'
+                     '    pm.Deterministic("sigma_a", stds[0]); pm.Deterministic("sigma_b", stds[1]); pm.Deterministic("rho", corr[0, 1])\n'
+                     '    z = pm.Normal("z", 0, 1, dims=("station", "coef"))'),
+                Edit("log_ozone[station == j], 1)[::-1] for j in range(12)])",
+                     "log_ozone[station == j], 1) for j in range(12)])"),
+            ),
+            {"q1": 4, "q2": 2, "q3": 3, "q4": 2},
+            {"q2": "diverged", "q3": "rho", "q4": "reverse them"},
+        ),
+        Submission(
+            "answers computed on another seed's data (DATA_SEED = 411)",
+            (Edit("DATA_SEED = 410", "DATA_SEED = 411"),),
+            {"q1": 4, "q2": 6, "q3": 3, "q4": 0},
+            {"q3": "lie outside their 99.8% interval", "q4": "seed 410"},
         ),
     ],
 }
