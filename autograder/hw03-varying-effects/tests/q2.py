@@ -16,9 +16,9 @@ def test_q2_structure(q2_model):
     checks.structure(q2_model, varying_intercepts=True, varying_slopes=False, slope='mu_b', group_dim='station', variables=['mu_a', 'mu_b', 'sigma_a', 'sigma', 'alpha']).assert_()
 
 @test_case(points=1, hidden=True)
-def test_q2_sampler_health(q2_idata):
+def test_q2_convergence(q2_idata):
     from teachkit import checks
-    checks.combine(checks.divergences(q2_idata), checks.convergence(q2_idata, var_names=['mu_a', 'mu_b', 'sigma', 'alpha'])).assert_()
+    checks.convergence(q2_idata, var_names=['mu_a', 'mu_b', 'sigma']).assert_()
 
 @test_case(points=2, hidden=True)
 def test_q2_recovery(q2_idata):
