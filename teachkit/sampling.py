@@ -1,0 +1,189 @@
+"""Fast, reproducible MCMC for the reference models, and the compile cache that makes it fast.
+
+Importing this module (``teachkit.models`` imports it) configures PyTensor *before* PyTensor
+is imported, without overriding anything the user set:
+
+* **Persistent compile cache.** PyTensor 3 compiles through Numba, and its Numba cache lives in
+  ``<base_compiledir>/numba`` (measured here: that directory fills up; ``NUMBA_CACHE_DIR`` is
+  never written to by a fit, because PyTensor installs its own cache locator). A cold compile
+  of one model graph costs about 65-100 s on 2 cores, a warm one a few seconds. Unless
+  ``PYTENSOR_FLAGS`` already names a ``base_compiledir``/``compiledir`` or a ``.pytensorrc``
+  exists, ``base_compiledir`` is set to ``$TEACHKIT_CACHE_DIR/pytensor`` (default
+  ``$XDG_CACHE_HOME/teachkit/pytensor``, i.e. ``~/.cache/teachkit/pytensor``): one documented
+  place that ``teachkit warmup`` fills and that CI or an autograder image can keep.
+* **The "could not link to a BLAS installation" warning.** It comes from PyTensor's C backend
+  compiling the initial-point function, not from sampling (which runs in Numba, with its own
+  BLAS calls). Linking SciPy's bundled OpenBLAS brought no speed-up when measured (see
+  FIELD-NOTES and ``benchmarks/results/fit_speed.md``), so ``blas__ldflags=`` (empty) is set,
+  which silences the warning, unless the user configured BLAS.
+
+:func:`sample` runs nutpie (Rust NUTS) on the model's Numba-compiled log-density when nutpie is
+installed, and PyMC's own NUTS otherwise (with a printed note).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["cache_dir", "sample", "warmup", "warmup_cli", "SAMPLERS"]
+
+SAMPLERS = ("auto", "nutpie", "pymc")
+
+
+def cache_dir() -> Path:
+    """The folder teachkit uses for PyTensor's compile cache (``base_compiledir``).
+
+    ``$TEACHKIT_CACHE_DIR/pytensor`` if that variable is set, else
+    ``$XDG_CACHE_HOME/teachkit/pytensor`` (``~/.cache/teachkit/pytensor``).
+
+    Examples
+    --------
+    >>> cache_dir().name
+    'pytensor'
+    """
+    root = os.environ.get("TEACHKIT_CACHE_DIR")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(xdg, "teachkit")
+    return Path(root) / "pytensor"
+
+
+def _configure_pytensor() -> None:
+    """Set teachkit's PyTensor defaults through ``PYTENSOR_FLAGS`` (before PyTensor loads)."""
+    if "pytensor" in sys.modules:
+        return  # too late to change anything, and the user's session already chose
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    keys = {f.split("=", 1)[0].strip() for f in flags.split(",") if "=" in f}
+    rc = os.environ.get("PYTENSORRC", os.path.expanduser("~/.pytensorrc"))
+    has_rc = any(os.path.exists(p) for p in rc.split(os.pathsep))
+    extra = []
+    if not has_rc and not keys & {"base_compiledir", "compiledir"}:
+        extra.append(f"base_compiledir={cache_dir()}")
+    if not has_rc and "blas__ldflags" not in keys:
+        extra.append("blas__ldflags=")
+    if extra:
+        os.environ["PYTENSOR_FLAGS"] = ",".join([f for f in [flags] + extra if f])
+
+
+_configure_pytensor()
+
+
+def _nutpie_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("nutpie") is not None
+
+
+def sample(
+    model,
+    *,
+    seed,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    cores: int | None = None,
+    target_accept: float | None = None,
+    sampler: str = "auto",
+    log_likelihood: bool = True,
+    progressbar: bool = False,
+    **kwargs,
+):
+    """Draw from the posterior of ``model``: fast, reproducible, log-likelihood kept.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        Any PyMC model; the builders of :mod:`teachkit.models` are the intended ones.
+    seed : int
+        Required. The same seed on the same model and data gives the same draws.
+    draws, tune, chains : int
+        Draws kept per chain, tuning steps per chain, number of chains.
+    cores : int, optional
+        Chains run in parallel on this many cores (default: all, at most ``chains``).
+    target_accept : float, optional
+        NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) to remove stray
+        divergences at the cost of smaller steps. Default: the sampler's own (0.8).
+    sampler : {"auto", "nutpie", "pymc"}
+        ``"auto"``: nutpie if installed (measured fastest here: see
+        ``benchmarks/results/fit_speed.md``), else PyMC's NUTS with a printed note.
+    log_likelihood : bool
+        Add the pointwise ``log_likelihood`` group (for PSIS-LOO / ``az.loo``). For teachkit
+        models it is computed in NumPy from the draws, also for ``likelihood="sufficient"``.
+    progressbar : bool
+        Show the sampler's progress bar.
+    **kwargs
+        Passed on to :func:`pymc.sample` (e.g. ``initvals``, ``var_names``).
+
+    Returns
+    -------
+    xarray.DataTree
+        Groups ``posterior``, ``sample_stats`` (with ``diverging``), ``log_likelihood``
+        (unless disabled), ``observed_data``/``constant_data`` when the model has them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from teachkit import models
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [0.0, 1.0, 0.0, 1.0],
+    ...                    "y": [0.1, 1.1, -0.2, 0.9]})
+    >>> m = models.pooled(df, roles={"group": "g", "x": "x", "y": "y"})
+    >>> idata = sample(m, seed=1, draws=50, tune=50, chains=1)  # doctest: +SKIP
+    >>> sorted(idata.children)  # doctest: +SKIP
+    ['constant_data', 'log_likelihood', 'observed_data', 'posterior', 'sample_stats']
+    """
+    import pymc as pm
+
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}")
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, int | type(None)):
+        try:
+            import numpy as np
+
+            if isinstance(seed, np.integer):
+                seed = int(seed)
+            else:
+                raise TypeError
+        except TypeError:
+            raise ValueError(
+                f"seed must be an int so that the fit is reproducible (e.g. seed=410); got {seed!r}"
+            ) from None
+    for name, value, low in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
+        if not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+    if target_accept is not None and not (0 < target_accept < 1):
+        raise ValueError(f"target_accept must lie strictly between 0 and 1; got {target_accept!r}")
+
+    if sampler == "auto":
+        if _nutpie_available():
+            sampler = "nutpie"
+        else:
+            print(
+                "teachkit: nutpie is not installed; sampling with PyMC's own NUTS, which is "
+                "several times slower here (pip install nutpie to speed fits up).",
+                file=sys.stderr,
+            )
+            sampler = "pymc"
+    if cores is None:
+        cores = min(chains, os.cpu_count() or 1)
+    if target_accept is not None:
+        kwargs["target_accept"] = target_accept
+    idata = pm.sample(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        cores=cores,
+        random_seed=seed,
+        nuts_sampler=sampler,
+        progressbar=progressbar,
+        model=model,
+        compute_convergence_checks=False,
+        **kwargs,
+    )
+    if log_likelihood:
+        from teachkit.models import add_log_likelihood
+
+        add_log_likelihood(idata, model)
+    return idata
