@@ -31,7 +31,6 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -130,7 +129,9 @@ def combine(*results: CheckResult) -> CheckResult:
         raise ValueError("combine() needs at least one CheckResult; got none.")
     for r in results:
         if not isinstance(r, CheckResult):
-            raise ValueError(f"combine() takes CheckResult objects; got {type(r).__name__}.")
+            raise ValueError(  # noqa: TRY004 - the project raises ValueError for bad arguments
+                f"combine() takes CheckResult objects; got {type(r).__name__}."
+            )
     failed = [r for r in results if not r.passed]
     shown = failed if failed else list(results)
     return CheckResult(
@@ -186,9 +187,7 @@ def _get_group(idata, group: str):
         if not all(isinstance(k, str) for k in idata):
             raise TypeError("mapping keys are not group names")
         value = idata.get(group)
-    elif hasattr(idata, "posterior") or hasattr(idata, "sample_stats") or hasattr(
-        idata, "groups"
-    ):
+    elif hasattr(idata, "posterior") or hasattr(idata, "sample_stats") or hasattr(idata, "groups"):
         value = getattr(idata, group, None)
     else:
         raise TypeError("not ArviZ data")
@@ -245,7 +244,9 @@ def _validate_prob(prob, name: str) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def divergences(idata, *, max_divergences: int = MAX_DIVERGENCES, min_draws: int = 0) -> CheckResult:
+def divergences(
+    idata, *, max_divergences: int = MAX_DIVERGENCES, min_draws: int = 0
+) -> CheckResult:
     """Check that the sampler reported at most ``max_divergences`` divergent transitions.
 
     A divergence means NUTS met curvature it could not follow (typically the neck of a funnel
@@ -281,9 +282,7 @@ def divergences(idata, *, max_divergences: int = MAX_DIVERGENCES, min_draws: int
     3 of 4000 draws (0.075%) diverged, more than the 0 allowed
     """
     if not isinstance(max_divergences, numbers.Integral) or max_divergences < 0:
-        raise ValueError(
-            f"max_divergences must be a whole number >= 0; got {max_divergences!r}."
-        )
+        raise ValueError(f"max_divergences must be a whole number >= 0; got {max_divergences!r}.")
     if not isinstance(min_draws, numbers.Integral) or min_draws < 0:
         raise ValueError(f"min_draws must be a whole number >= 0; got {min_draws!r}.")
     ds, failed = _group_or_result(idata, "sample_stats", "divergences")
@@ -361,7 +360,11 @@ def _select_vars(ds, var_names, what: str):
             False,
             f"The posterior has no variable {names}, so {what} cannot be checked; name your "
             f"model's variables {names} (the posterior has: {have}).",
-            {"error": "missing_variables", "missing": missing, "available": sorted(map(str, ds.data_vars))},
+            {
+                "error": "missing_variables",
+                "missing": missing,
+                "available": sorted(map(str, ds.data_vars)),
+            },
         )
     return var_names, None
 
@@ -375,7 +378,10 @@ def _element_labels(da) -> list[str]:
         [str(v) for v in (da.coords[d].values if d in da.coords else range(da.sizes[d]))]
         for d in dims
     ]
-    return [f"{da.name}[{', '.join(t)}]" for t in np.array(np.meshgrid(*idx, indexing="ij")).reshape(len(dims), -1).T]
+    return [
+        f"{da.name}[{', '.join(t)}]"
+        for t in np.array(np.meshgrid(*idx, indexing="ij")).reshape(len(dims), -1).T
+    ]
 
 
 def convergence(
@@ -453,12 +459,18 @@ def convergence(
             -1,
             0,
         )  # (element, chain, draw)
-        varying = np.array([np.ptp(e[np.isfinite(e)]) > 0 if np.isfinite(e).any() else True for e in flat])
+        varying = np.array(
+            [np.ptp(e[np.isfinite(e)]) > 0 if np.isfinite(e).any() else True for e in flat]
+        )
         if not varying.any():
             continue
         r = np.asarray(rhat(da, sample_dims=list(_SAMPLE_DIMS)).values, dtype=float).ravel()
-        eb = np.asarray(ess(da, sample_dims=list(_SAMPLE_DIMS), method="bulk").values, dtype=float).ravel()
-        et = np.asarray(ess(da, sample_dims=list(_SAMPLE_DIMS), method="tail").values, dtype=float).ravel()
+        eb = np.asarray(
+            ess(da, sample_dims=list(_SAMPLE_DIMS), method="bulk").values, dtype=float
+        ).ravel()
+        et = np.asarray(
+            ess(da, sample_dims=list(_SAMPLE_DIMS), method="tail").values, dtype=float
+        ).ravel()
         r, eb, et = r[varying], eb[varying], et[varying]
         labs = [lab for lab, v in zip(labels, varying) if v]
         n_elements += len(labs)
@@ -475,13 +487,19 @@ def convergence(
             n_bad = int((r_bad > max_rhat).sum())
             more = f" ({n_bad} of {len(labs)} elements above the limit)" if len(labs) > 1 else ""
             problems.append(
-                (r_bad[i] - max_rhat, f"R-hat of {labs[i]} is {r_bad[i]:.3f} (must be at most {max_rhat:.3f}){more}")
+                (
+                    r_bad[i] - max_rhat,
+                    f"R-hat of {labs[i]} is {r_bad[i]:.3f} (must be at most {max_rhat:.3f}){more}",
+                )
             )
         for kind, arr, limit in (("bulk", eb_bad, min_ess_bulk), ("tail", et_bad, min_ess_tail)):
             j = int(np.argmin(arr))
             if arr[j] < limit:
                 problems.append(
-                    (1 - arr[j] / max(limit, 1e-12), f"{kind} ESS of {labs[j]} is {arr[j]:.0f} (need at least {limit:g})")
+                    (
+                        1 - arr[j] / max(limit, 1e-12),
+                        f"{kind} ESS of {labs[j]} is {arr[j]:.0f} (need at least {limit:g})",
+                    )
                 )
     details = {
         "worst": worst,
@@ -493,7 +511,9 @@ def convergence(
         "n_draws": int(ds.sizes["draw"]),
     }
     if n_elements == 0:
-        return CheckResult(False, "No posterior variable varies over the draws; nothing to check.", details)
+        return CheckResult(
+            False, "No posterior variable varies over the draws; nothing to check.", details
+        )
     if not problems:
         mr = max(w["max_rhat"] for w in worst.values())
         mb = min(w["min_ess_bulk"] for w in worst.values())
@@ -635,7 +655,9 @@ def _band(pair, what) -> tuple[float, float]:
     try:
         lo, hi = (float(b) for b in pair)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"sd_band{what} must be a pair (low, high) of ratios; got {pair!r}.") from err
+        raise ValueError(
+            f"sd_band{what} must be a pair (low, high) of ratios; got {pair!r}."
+        ) from err
     if not 0 < lo < 1 < hi:
         raise ValueError(f"sd_band{what} must satisfy 0 < low < 1 < high; got {pair!r}.")
     return lo, hi
@@ -825,8 +847,15 @@ def recovery(
             mean, sd = float(draws.mean()), float(draws.std())
             ok = bool(q_lo <= tv <= q_hi)
             rec = {
-                "name": name, "group": None, "truth": float(tv), "mean": mean, "sd": sd,
-                "low": float(q_lo), "high": float(q_hi), "prob": prob, "inside": ok,
+                "name": name,
+                "group": None,
+                "truth": float(tv),
+                "mean": mean,
+                "sd": sd,
+                "low": float(q_lo),
+                "high": float(q_hi),
+                "prob": prob,
+                "inside": ok,
                 "z": (float(tv) - mean) / sd if sd > 0 else float("inf"),
             }
             parameters.append(rec)
@@ -867,9 +896,16 @@ def recovery(
             ok = bool(q[0, i] <= truth_g <= q[1, i])
             z = (truth_g - means[i]) / sds[i] if sds[i] > 0 else float("inf")
             rec = {
-                "name": name, "group": str(g), "truth": truth_g, "mean": float(means[i]),
-                "sd": float(sds[i]), "low": float(q[0, i]), "high": float(q[1, i]),
-                "prob": group_prob, "inside": ok, "z": float(z),
+                "name": name,
+                "group": str(g),
+                "truth": truth_g,
+                "mean": float(means[i]),
+                "sd": float(sds[i]),
+                "low": float(q[0, i]),
+                "high": float(q[1, i]),
+                "prob": group_prob,
+                "inside": ok,
+                "z": float(z),
             }
             parameters.append(rec)
             if not ok:
@@ -891,12 +927,16 @@ def recovery(
     ref = sd_reference
     if isinstance(ref, str):
         if ref != "auto":
-            raise ValueError(f"sd_reference must be 'auto', a dict, ArviZ data or None; got {ref!r}.")
+            raise ValueError(
+                f"sd_reference must be 'auto', a dict, ArviZ data or None; got {ref!r}."
+            )
         ref = None
         if sim is not None and getattr(sim, "kind", None) in _GAUSSIAN_KINDS:
             ref = reference_sd(sim)
-    elif ref is not None and not isinstance(ref, Mapping) or (
-        isinstance(ref, Mapping) and ref and not all(_is_scalar_truth(v) for v in ref.values())
+    elif (
+        ref is not None
+        and not isinstance(ref, Mapping)
+        or (isinstance(ref, Mapping) and ref and not all(_is_scalar_truth(v) for v in ref.values()))
     ):
         try:
             ref_ds = _get_group(ref, "posterior")
@@ -937,9 +977,7 @@ def recovery(
         "group_prob": group_prob,
         "sd_band": {str(k): list(v) for k, v in bands.items()},
     }
-    sentences = []
-    for text in shape_fail:
-        sentences.append(text)
+    sentences = list(shape_fail)
     if hyper_fail:
         parts = [
             f"{r['name']} (truth {_fmt(r['truth'])} vs interval [{_fmt(r['low'])}, {_fmt(r['high'])}], "
@@ -983,7 +1021,7 @@ def recovery(
     msg = (
         f"Recovered the truth: {n_hyper} hyperparameter(s) inside their {_pct(prob)} interval"
         + (
-            f", group coefficients within the allowed misses ("
+            ", group coefficients within the allowed misses ("
             + ", ".join(f"{k}: {v['misses']} of {v['n_groups']}" for k, v in group_summary.items())
             + ")"
             if n_group
@@ -1018,8 +1056,7 @@ def _dist_name(rv) -> str:
     op = rv.owner.op
     name = type(op).__name__
     name = name.lstrip("_")
-    if name.endswith("RV"):
-        name = name[:-2]
+    name = name.removesuffix("RV")
     return name
 
 
@@ -1057,7 +1094,7 @@ def _const_values(var):
         import pytensor.tensor as pt
 
         return np.asarray(pt.get_underlying_scalar_constant_value(var))
-    except Exception:  # noqa: BLE001 - not a scalar constant: evaluate the small graph
+    except Exception:  # noqa: BLE001, S110 - not a scalar constant: evaluate the small graph
         pass
     try:
         return np.asarray(var.eval())
@@ -1114,14 +1151,19 @@ def describe_model(model) -> dict:
     except ImportError as err:  # pragma: no cover - pymc is a dependency
         raise ValueError("describe_model needs PyMC installed.") from err
     if not isinstance(model, pm.Model):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 - the project raises ValueError for bad arguments
             f"describe_model expects a pymc.Model (the object of `with pm.Model() as model:`); "
             f"got {_describe_type(model)}."
         )
     from pytensor.graph.traversal import ancestors
 
-    coords = {str(k): [str(v) for v in (vals if vals is not None else [])] for k, vals in model.coords.items()}
-    dims_of = {str(k): [str(d) for d in v] if v else [] for k, v in model.named_vars_to_dims.items()}
+    coords = {
+        str(k): [str(v) for v in (vals if vals is not None else [])]
+        for k, vals in model.coords.items()
+    }
+    dims_of = {
+        str(k): [str(d) for d in v] if v else [] for k, v in model.named_vars_to_dims.items()
+    }
     free = list(model.free_RVs)
     free_set = set(free)
     free_rvs, centered, offsets = [], [], []
@@ -1129,7 +1171,12 @@ def describe_model(model) -> dict:
     for rv in free:
         dist = _dist_name(rv)
         dims = dims_of.get(rv.name, [])
-        entry = {"name": rv.name, "distribution": dist, "dims": dims, "shape": _shape_list(rv, dims, coords)}
+        entry = {
+            "name": rv.name,
+            "distribution": dist,
+            "dims": dims,
+            "shape": _shape_list(rv, dims, coords),
+        }
         free_rvs.append(entry)
         if dist.startswith("LKJ"):
             lkj = True
@@ -1142,7 +1189,12 @@ def describe_model(model) -> dict:
                 # inputs of LKJCholeskyCov are (rng, n, eta, sd_dist): take the float constant
                 for p in rv.owner.inputs:
                     val = _const_values(p) if hasattr(p, "type") else None
-                    if val is not None and val.ndim == 0 and val.dtype.kind in "fi" and p is not rv.owner.inputs[1]:
+                    if (
+                        val is not None
+                        and val.ndim == 0
+                        and val.dtype.kind in "fi"
+                        and p is not rv.owner.inputs[1]
+                    ):
                         lkj_eta = float(val)
                         break
         group_level = bool(dims) or (rv.type.ndim > 0 and not dist.startswith("LKJ"))
@@ -1154,9 +1206,13 @@ def describe_model(model) -> dict:
             centered.append(rv.name)
         elif dist == "Normal":
             vals = [_const_values(p) for p in params]
-            if len(vals) >= 2 and all(v is not None for v in vals[:2]):
-                if np.allclose(vals[0], 0) and np.allclose(vals[1], 1):
-                    offsets.append(rv.name)
+            if (
+                len(vals) >= 2
+                and all(v is not None for v in vals[:2])
+                and np.allclose(vals[0], 0)
+                and np.allclose(vals[1], 1)
+            ):
+                offsets.append(rv.name)
     # an offset counts as non-centring only if it is *multiplied* (elementwise or by a matrix)
     # with something that depends on another random variable (a scale or Cholesky factor)
     named = list(model.deterministics) + list(model.observed_RVs) + list(model.potentials)
@@ -1173,14 +1229,20 @@ def describe_model(model) -> dict:
     observed = []
     for rv in model.observed_RVs:
         dims = dims_of.get(rv.name, [])
-        observed.append({
-            "name": rv.name,
-            "distribution": _dist_name(rv),
-            "dims": dims,
-            "shape": _shape_list(rv, dims, coords),
-        })
+        observed.append(
+            {
+                "name": rv.name,
+                "distribution": _dist_name(rv),
+                "dims": dims,
+                "shape": _shape_list(rv, dims, coords),
+            }
+        )
     dets = [
-        {"name": d.name, "dims": dims_of.get(d.name, []), "shape": _shape_list(d, dims_of.get(d.name, []), coords)}
+        {
+            "name": d.name,
+            "dims": dims_of.get(d.name, []),
+            "shape": _shape_list(d, dims_of.get(d.name, []), coords),
+        }
         for d in model.deterministics
     ]
     pots = [{"name": p.name} for p in model.potentials]
@@ -1305,10 +1367,15 @@ def structure(
                 {"error": "not_a_model", "type": _describe_type(model)},
             )
     if likelihood is not None and not isinstance(likelihood, str):
-        raise ValueError(f"likelihood must be a string such as 'normal' or 'sufficient'; got {likelihood!r}.")
+        raise ValueError(
+            f"likelihood must be a string such as 'normal' or 'sufficient'; got {likelihood!r}."
+        )
     problems, facts = [], {}
     group_word = group_dim or "group"
-    for flag, name, kind in ((varying_intercepts, intercept, "intercept"), (varying_slopes, slope, "slope")):
+    for flag, name, kind in (
+        (varying_intercepts, intercept, "intercept"),
+        (varying_slopes, slope, "slope"),
+    ):
         if flag is None:
             continue
         entry = _var_entry(desc, name)
@@ -1337,9 +1404,15 @@ def structure(
                 "pm.LKJCholeskyCov(..., eta=2, sd_dist=...)"
             )
         elif not lkj and desc.get("lkj"):
-            problems.append("the model has an LKJ prior but this model should not correlate the group effects")
+            problems.append(
+                "the model has an LKJ prior but this model should not correlate the group effects"
+            )
     if noncentered is not None:
-        nc, cen, off = desc.get("noncentered"), desc.get("centered", []), desc.get("noncentered_offsets", [])
+        nc, cen, _off = (
+            desc.get("noncentered"),
+            desc.get("centered", []),
+            desc.get("noncentered_offsets", []),
+        )
         facts["noncentered"] = nc
         if noncentered and nc is not True:
             if cen:
@@ -1373,11 +1446,16 @@ def structure(
                 )
         elif lk == "rows":
             if not obs:
-                problems.append("the model has no observed variable; pass observed=... to the likelihood")
+                problems.append(
+                    "the model has no observed variable; pass observed=... to the likelihood"
+                )
         else:
             names = [o.get("distribution", "").lower() for o in obs]
             if lk not in names:
-                got = ", ".join(f"{o.get('name')} ~ {o.get('distribution')}" for o in obs) or "no observed variable"
+                got = (
+                    ", ".join(f"{o.get('name')} ~ {o.get('distribution')}" for o in obs)
+                    or "no observed variable"
+                )
                 problems.append(f"the likelihood should be {likelihood}; the model has {got}")
     if variables:
         missing = [v for v in variables if _var_entry(desc, v) is None]
@@ -1390,11 +1468,18 @@ def structure(
     if problems:
         text = "; ".join(problems)
         return CheckResult(False, f"{text[0].upper()}{text[1:]} and check again.", details)
-    checked = [k for k, v in (
-        ("varying intercepts", varying_intercepts), ("varying slopes", varying_slopes),
-        ("LKJ prior", lkj), ("parameterisation", noncentered), ("likelihood", likelihood),
-        ("variable names", variables),
-    ) if v is not None]
+    checked = [
+        k
+        for k, v in (
+            ("varying intercepts", varying_intercepts),
+            ("varying slopes", varying_slopes),
+            ("LKJ prior", lkj),
+            ("parameterisation", noncentered),
+            ("likelihood", likelihood),
+            ("variable names", variables),
+        )
+        if v is not None
+    ]
     return CheckResult(
         True,
         f"The model's structure is as required ({', '.join(checked) or 'nothing asked'}).",

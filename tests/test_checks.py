@@ -119,8 +119,9 @@ def test_convergence_low_ess_names_the_element():
     for t in range(1, 1000):
         ar[:, t] = 0.995 * ar[:, t - 1] + rng.normal(size=4) * 0.1
     beta = np.stack([rng.normal(size=(4, 1000)), ar], axis=-1)
-    idata = _idata({"beta": beta}, dims={"beta": ["station"]},
-                   coords={"station": ["Wanliu", "Dingling"]})
+    idata = _idata(
+        {"beta": beta}, dims={"beta": ["station"]}, coords={"station": ["Wanliu", "Dingling"]}
+    )
     r = checks.convergence(idata, var_names=["beta"])
     assert not r
     assert "beta[Dingling]" in r.message and "need at least 400" in r.message
@@ -151,15 +152,19 @@ def _posterior(rng, truth, sd=0.01, shift=None, n=(4, 1000)):
 
 
 TRUTH = {
-    "mu_a": 3.45, "mu_b": 0.054, "sigma": 0.61, "rho": -0.9,
+    "mu_a": 3.45,
+    "mu_b": 0.054,
+    "sigma": 0.61,
+    "rho": -0.9,
     "alpha": dict(zip(STATIONS, [3.3, 3.5, 3.4, 3.6])),
     "beta": dict(zip(STATIONS, [0.05, 0.055, 0.06, 0.071])),
 }
 
 
 def _rec_idata(post, stations=STATIONS):
-    return _idata(post, dims={"alpha": ["station"], "beta": ["station"]},
-                  coords={"station": stations})
+    return _idata(
+        post, dims={"alpha": ["station"], "beta": ["station"]}, coords={"station": stations}
+    )
 
 
 def test_recovery_passes_when_posterior_centred_on_truth():
@@ -280,8 +285,9 @@ def _toy_sim(sd_b=0.5, n_groups=20, n_per=50, sigma=0.1):
     g = pd.Categorical(np.repeat([f"g{i:02d}" for i in range(n_groups)], n_per))
     data = pd.DataFrame({"group": g, "x": x, "y": 0.0})
     truth = {"mu_a": 0.0, "mu_b": 1.0, "sigma_a": 1.0, "sigma_b": sd_b, "rho": 0.0, "sigma": sigma}
-    return SimpleNamespace(kind="varying_effects", data=data, truth=truth,
-                           roles={"group": "group", "x": "x", "y": "y"})
+    return SimpleNamespace(
+        kind="varying_effects", data=data, truth=truth, roles={"group": "group", "x": "x", "y": "y"}
+    )
 
 
 def test_reference_sd_agrees_with_monte_carlo_of_gls_estimator():
@@ -332,16 +338,18 @@ def _models():
         pm.Normal("y", mu_a + mu_b * x, pm.HalfCauchy("sigma", 1), observed=y)
     with pm.Model(coords=coords) as out["centered"]:
         mu = pm.Normal("mu", 0, 1, dims="coef")
-        chol, corr, _ = pm.LKJCholeskyCov(
-            "chol_cov", n=2, eta=2.0, sd_dist=pm.HalfCauchy.dist(1.0, shape=2), compute_corr=True)
+        chol, _, _ = pm.LKJCholeskyCov(
+            "chol_cov", n=2, eta=2.0, sd_dist=pm.HalfCauchy.dist(1.0, shape=2), compute_corr=True
+        )
         coeffs = pm.MvNormal("coeffs", mu=mu, chol=chol, dims=("station", "coef"))
         alpha = pm.Deterministic("alpha", coeffs[:, 0], dims="station")
         beta = pm.Deterministic("beta", coeffs[:, 1], dims="station")
         pm.Normal("y", alpha[g] + beta[g] * x, 1.0, observed=y)
     with pm.Model(coords=coords) as out["noncentered"]:
         mu = pm.Normal("mu", 0, 1, dims="coef")
-        chol, corr, _ = pm.LKJCholeskyCov(
-            "chol_cov", n=2, eta=2.0, sd_dist=pm.HalfCauchy.dist(1.0, shape=2), compute_corr=True)
+        chol, _corr, _ = pm.LKJCholeskyCov(
+            "chol_cov", n=2, eta=2.0, sd_dist=pm.HalfCauchy.dist(1.0, shape=2), compute_corr=True
+        )
         z = pm.Normal("z", 0, 1, dims=("station", "coef"))
         coeffs = pm.Deterministic("coeffs", mu + z @ chol.T, dims=("station", "coef"))
         alpha = pm.Deterministic("alpha", coeffs[:, 0], dims="station")
@@ -374,10 +382,12 @@ def test_describe_model_is_json_and_finds_structure(models):
 
 
 def test_structure_on_model_and_on_its_description_agree(models):
-    req = dict(varying_intercepts=True, varying_slopes=True, lkj=True, noncentered=True)
+    req = {"varying_intercepts": True, "varying_slopes": True, "lkj": True, "noncentered": True}
     for name, expected in (("noncentered", True), ("centered", False), ("pooled", False)):
         live = checks.structure(models[name], **req)
-        exported = checks.structure(json.loads(json.dumps(checks.describe_model(models[name]))), **req)
+        exported = checks.structure(
+            json.loads(json.dumps(checks.describe_model(models[name]))), **req
+        )
         assert live.passed is exported.passed is expected, live.message
         assert live.message == exported.message
 
@@ -410,11 +420,19 @@ def test_structure_of_the_reference_models():
     models = pytest.importorskip("teachkit.models")
     simulate = pytest.importorskip("teachkit.simulate")
     sim = simulate.funnel(seed=1)
-    req = dict(varying_intercepts=True, varying_slopes=True, lkj=True, noncentered=True,
-               group_dim="group")
+    req = {
+        "varying_intercepts": True,
+        "varying_slopes": True,
+        "lkj": True,
+        "noncentered": True,
+        "group_dim": "group",
+    }
     assert checks.structure(models.correlated(sim, centered=False), **req)
-    assert checks.structure(models.correlated(sim, centered=False, likelihood="sufficient"),
-                            likelihood="sufficient", **req)
+    assert checks.structure(
+        models.correlated(sim, centered=False, likelihood="sufficient"),
+        likelihood="sufficient",
+        **req,
+    )
     r = checks.structure(models.correlated(sim, centered=True), **req)
     assert not r and "centred" in r.message
     r = checks.structure(models.varying_slopes(sim, centered=False), **req)
@@ -428,8 +446,9 @@ def test_structure_of_the_reference_models():
 
 def test_sd_band_per_parameter():
     rng = np.random.default_rng(14)
-    idata = _idata({"mu_a": rng.normal(0, 0.65, size=(4, 1000)),
-                    "mu_b": rng.normal(1, 0.65, size=(4, 1000))})
+    idata = _idata(
+        {"mu_a": rng.normal(0, 0.65, size=(4, 1000)), "mu_b": rng.normal(1, 0.65, size=(4, 1000))}
+    )
     ref = {"mu_a": 1.0, "mu_b": 1.0}
     r = checks.recovery(idata, {"mu_a": 0.0, "mu_b": 1.0}, sd_reference=ref)  # default bands
     assert not r and "mu_b" in r.message and "of mu_a" not in r.message
