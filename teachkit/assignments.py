@@ -393,9 +393,9 @@ def build_wheel(dest: str | Path) -> Path:
     lines += [f"Provides-Extra: {e}" for e in metadata.get_all("Provides-Extra") or []]
     members[f"{info}/METADATA"] = ("\n".join(lines) + "\n").encode()
     members[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: teachkit.assignments\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n"
-    ).encode()
+        b"Wheel-Version: 1.0\nGenerator: teachkit.assignments\nRoot-Is-Purelib: true\n"
+        b"Tag: py3-none-any\n"
+    )
     members[f"{info}/entry_points.txt"] = b"[console_scripts]\nteachkit = teachkit.cli:main\n"
     members[f"{info}/top_level.txt"] = b"teachkit\n"
     record = [f"{name},{_record_hash(data)},{len(data)}" for name, data in sorted(members.items())]

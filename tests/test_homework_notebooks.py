@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))
-import homework_submissions as hs  # noqa: E402
+import homework_submissions as hs
 
 pytestmark = pytest.mark.notebook
 
