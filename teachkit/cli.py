@@ -209,7 +209,28 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
     # Owner: issue 3 (teachkit.sampling). Compile the reference models ahead of time.
-    p = sub.add_parser("warmup", help="compile the reference models ahead of time")
+    p = sub.add_parser(
+        "warmup",
+        help="compile the reference models ahead of time",
+        description="Fit every reference model once, with a few draws, on the homework-sized "
+        "data of each preset, so that PyTensor's persistent compile cache (~/.cache/teachkit, "
+        "or $TEACHKIT_CACHE_DIR) holds them and later fits of the same structure start warm. "
+        "Prints the time of each model.",
+    )
+    p.add_argument(
+        "--presets",
+        nargs="+",
+        default=["varying_effects", "ozone", "funnel", "grants"],
+        choices=["varying_effects", "ozone", "funnel", "grants"],
+        help="presets whose models to compile (default: all)",
+    )
+    p.add_argument(
+        "--likelihood",
+        nargs="+",
+        default=["rows"],
+        choices=["rows", "sufficient"],
+        help="likelihood versions of the Gaussian models (default: %(default)s)",
+    )
     p.set_defaults(_run="teachkit.sampling:warmup_cli")
 
 

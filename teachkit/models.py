@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from teachkit.sampling import sample  # noqa: E402  (also configures PyTensor's compile cache)
+from teachkit.sampling import sample
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
@@ -49,17 +49,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LECTURE_PRIORS",
-    "pooled",
-    "varying_intercepts",
-    "varying_slopes",
+    "add_log_likelihood",
     "correlated",
-    "grants_total",
     "grants_direct",
     "grants_multilevel",
-    "sufficient_statistics",
+    "grants_total",
     "pointwise_log_likelihood",
-    "add_log_likelihood",
+    "pooled",
     "sample",
+    "sufficient_statistics",
+    "varying_intercepts",
+    "varying_slopes",
 ]
 
 #: The lecture's prior scales for the Gaussian models (keyword arguments of every builder).
@@ -247,7 +247,7 @@ class _Pointwise:
     labels: list
 
 
-_POINTWISE: "weakref.WeakKeyDictionary[Any, _Pointwise]" = weakref.WeakKeyDictionary()
+_POINTWISE: weakref.WeakKeyDictionary[Any, _Pointwise] = weakref.WeakKeyDictionary()
 
 
 def _gaussian_terms(model, data: _Gaussian, a, b, sigma, likelihood: str) -> None:
@@ -307,7 +307,7 @@ def pooled(
     mu_a_sd: float = LECTURE_PRIORS["mu_a_sd"],
     mu_b_sd: float | None = None,
     sigma_scale: float = LECTURE_PRIORS["sigma_scale"],
-) -> "pm.Model":
+) -> pm.Model:
     """Complete pooling: one line for every group (the lecture's preliminary model).
 
     .. math:: y_i \\sim \\mathrm{Normal}(\\mu_a + \\mu_b x_i, \\sigma),\\;
@@ -365,7 +365,7 @@ def varying_intercepts(
     mu_b_sd: float | None = None,
     sigma_a_scale: float = LECTURE_PRIORS["sigma_a_scale"],
     sigma_scale: float = LECTURE_PRIORS["sigma_scale"],
-) -> "pm.Model":
+) -> pm.Model:
     """Varying intercepts, one common slope ``mu_b``.
 
     .. math:: y_i \\sim N(\\alpha_{j[i]} + \\mu_b x_i, \\sigma),\\;
@@ -433,7 +433,7 @@ def varying_slopes(
     sigma_a_scale: float = LECTURE_PRIORS["sigma_a_scale"],
     sigma_b_scale: float = LECTURE_PRIORS["sigma_b_scale"],
     sigma_scale: float = LECTURE_PRIORS["sigma_scale"],
-) -> "pm.Model":
+) -> pm.Model:
     """Varying intercepts and varying slopes, a priori independent.
 
     .. math:: y_i \\sim N(\\alpha_{j[i]} + \\beta_{j[i]} x_i, \\sigma),\\;
@@ -511,7 +511,7 @@ def correlated(
     sigma_b_scale: float = LECTURE_PRIORS["sigma_b_scale"],
     sigma_scale: float = LECTURE_PRIORS["sigma_scale"],
     eta: float = LECTURE_PRIORS["eta"],
-) -> "pm.Model":
+) -> pm.Model:
     """Covarying intercepts and slopes: an LKJ prior on their correlation.
 
     .. math::
@@ -828,7 +828,7 @@ def _draws(posterior, name: str) -> np.ndarray:
     return np.asarray(posterior[name].values, dtype=float)
 
 
-def pointwise_log_likelihood(model, posterior) -> "xarray.DataArray | None":
+def pointwise_log_likelihood(model, posterior) -> xarray.DataArray | None:
     """Per-row log-likelihood of a teachkit model at every posterior draw.
 
     Works for both ``likelihood="rows"`` and ``likelihood="sufficient"`` (for which PyMC itself
@@ -860,7 +860,7 @@ def pointwise_log_likelihood(model, posterior) -> "xarray.DataArray | None":
     True
     """
     import xarray as xr
-    from scipy import special, stats  # noqa: F401
+    from scipy import special, stats
 
     spec = _POINTWISE.get(model)
     if spec is None:

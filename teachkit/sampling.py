@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["cache_dir", "sample", "warmup", "warmup_cli", "SAMPLERS"]
+__all__ = ["SAMPLERS", "cache_dir", "sample", "warmup", "warmup_cli"]
 
 SAMPLERS = ("auto", "nutpie", "pymc")
 
@@ -187,3 +187,81 @@ def sample(
 
         add_log_likelihood(idata, model)
     return idata
+
+
+def _warmup_models(presets, likelihoods):
+    """(label, builder thunk) for every reference model at homework size of each preset."""
+    from teachkit import models, simulate
+
+    gaussian = {
+        "pooled": models.pooled,
+        "varying_intercepts": models.varying_intercepts,
+        "varying_slopes": models.varying_slopes,
+        "correlated_centered": lambda s, **kw: models.correlated(s, centered=True, **kw),
+        "correlated_noncentered": lambda s, **kw: models.correlated(s, centered=False, **kw),
+    }
+    sims = {
+        "varying_effects": lambda: simulate.varying_effects(seed=0),
+        "ozone": lambda: simulate.ozone(seed=0, size="homework"),
+        "funnel": lambda: simulate.funnel(seed=0),
+        "grants": lambda: simulate.grants(seed=0),
+    }
+    out = []
+    for preset in presets:
+        if preset not in sims:
+            raise ValueError(f"unknown preset {preset!r}; choose from {sorted(sims)}")
+        sim = sims[preset]()
+        if preset == "grants":
+            for builder in (models.grants_total, models.grants_direct, models.grants_multilevel):
+                out.append((f"{preset}/{builder.__name__}", lambda f=builder, s=sim: f(s)))
+            continue
+        for name, build in gaussian.items():
+            for lik in likelihoods:
+                out.append(
+                    (f"{preset}/{name}/{lik}", lambda b=build, s=sim, k=lik: b(s, likelihood=k))
+                )
+    return out
+
+
+def warmup(
+    presets=("varying_effects", "ozone", "funnel", "grants"),
+    likelihoods=("rows",),
+    *,
+    out=sys.stdout,
+) -> dict[str, float]:
+    """Compile every reference model once so that later fits of the same structure start warm.
+
+    Each model is built on its preset's homework-sized data and fitted with a few draws through
+    :func:`sample`, which compiles exactly what a real fit compiles into the persistent cache
+    (:func:`cache_dir`). Prints one line per model with its time.
+
+    Parameters
+    ----------
+    presets : sequence of str
+        Simulator presets whose homework-sized data to use.
+    likelihoods : sequence of {"rows", "sufficient"}
+        Likelihood versions of the Gaussian models to compile.
+    out : file
+        Where the progress lines go.
+
+    Returns
+    -------
+    dict
+        Seconds per model label.
+    """
+    timings = {}
+    todo = _warmup_models(presets, likelihoods)
+    print(f"teachkit warmup: {len(todo)} models; compile cache {cache_dir()}", file=out)
+    for i, (label, build) in enumerate(todo, 1):
+        t0 = time.perf_counter()
+        sample(build(), seed=0, draws=5, tune=5, chains=1, cores=1, log_likelihood=False)
+        timings[label] = time.perf_counter() - t0
+        print(f"[{i:2d}/{len(todo)}] {label:48s} {timings[label]:6.1f} s", file=out, flush=True)
+    print(f"total {sum(timings.values()):.0f} s", file=out)
+    return timings
+
+
+def warmup_cli(args) -> int:
+    """Entry point of ``teachkit warmup`` (see :func:`teachkit.cli._add_warmup`)."""
+    warmup(presets=args.presets, likelihoods=args.likelihood)
+    return 0
