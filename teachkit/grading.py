@@ -298,7 +298,10 @@ class Result:
 def _integrity_files(assignment_source: str) -> list[Path]:
     import teachkit
 
-    files = sorted(Path(teachkit.__file__).parent.rglob("*.py"))
+    pkg = Path(teachkit.__file__).parent
+    # The modules that load exports and score them. (The rest of teachkit, e.g. checks.py, is
+    # guarded by the sandbox's audit hook; hashing it would also flag a maintainer's edit.)
+    files = sorted(pkg.glob("grading*.py")) + [pkg / "provenance.py", pkg / "__init__.py"]
     try:
         import otter.test_files as otf
 
@@ -313,7 +316,8 @@ def _integrity_files(assignment_source: str) -> list[Path]:
 
 
 def integrity_snapshot(assignment: Assignment) -> str:
-    """Hash of the grader's own code (teachkit, Otter's test runner, ``*.pth`` start-up hooks).
+    """Hash of the grader's own code (teachkit's grading modules, Otter's test runner, and the
+    ``*.pth``/``sitecustomize`` start-up hooks that every Python process runs).
 
     Taken before and after each notebook runs: a change means a notebook escaped the sandbox
     and edited what grades it.
