@@ -70,7 +70,11 @@ def time_otter(zip_path: Path, subs: list[Path]) -> tuple[float, list]:
             r = subprocess.run([str(Path(sys.executable).parent / "otter"), "run", "-a", str(zip_path), "-o", str(out),
                                 str(s)], capture_output=True, text=True)
             res = out / "results.json"
-            totals.append(json.loads(res.read_text()).get("score") if res.exists() else f"fail {r.returncode}")
+            if res.exists():  # Gradescope format: one entry per question under "tests"
+                data = json.loads(res.read_text())
+                totals.append(round(sum(t.get("score", 0) for t in data.get("tests", [])), 4))
+            else:
+                totals.append(f"fail {r.returncode}")
         finally:
             shutil.rmtree(out, ignore_errors=True)
     return time.perf_counter() - t0, totals
