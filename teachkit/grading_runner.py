@@ -148,6 +148,11 @@ def main(job_path: str) -> int:
     from teachkit.grading_process import skip_slow_imports
 
     skip_slow_imports()
+    import signal
+
+    # The time limit arrives as SIGINT. A grader started in the background (`cmd &`, cron) runs
+    # with SIGINT ignored, and children inherit that: restore Python's KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     job = json.loads(Path(job_path).read_text())
     sandbox = job["sandbox"]
     os.chdir(sandbox)
@@ -373,7 +378,7 @@ def execute_notebook(
     except (OSError, ValueError):
         pass
     cell_errors = [e for e in st.get("errors", []) if isinstance(e, dict)][:200]
-    cell = st.get("cell")
+    cell = st.get("cell") if st.get("cell") is not None else st.get("interrupted")
     where = f" (in cell {cell + 1})" if isinstance(cell, int) else ""
     if proc.status == "timeout":
         partial = " Questions answered before that cell were graded." if proc.interrupted else ""
