@@ -1,20 +1,21 @@
 """``teachkit demo``: the end-to-end demonstration (the README's main job).
 
-At this stage the demo simulates every preset with one seed, prints a short readable summary of
-each data set and its truth, and writes each simulation to ``OUT/data/<preset>/``. It is built
-from one function per step so that later steps (fitting the models, checking the fits) slot in
-after :func:`save_simulations`:
+One function per step, strung together by :func:`run`:
 
-1. :func:`simulate_presets` -- ``{preset name: Simulation}``;
-2. :func:`summarize` -- the text printed for one simulation;
-3. :func:`save_simulations` -- ``{preset name: folder}``.
-
-:func:`run` strings them together for the command line.
+1. :func:`simulate_presets`, :func:`summarize`, :func:`save_simulations` -- every preset with
+   one seed, a readable summary, ``OUT/data/<preset>/``;
+2. :func:`teachkit.demo_fit.fit_funnel` -- centred vs non-centred correlated model on the funnel
+   data: divergences, recovery table, plots into ``OUT/plots/``;
+3. and 4. :func:`teachkit.demo_grade.build` -- ``teachkit build`` into ``OUT/build/``, and
+   :func:`teachkit.demo_grade.grade_class` -- ``teachkit grade`` of a bundled sample class into
+   ``OUT/grading/``;
+5. :func:`teachkit.report.write_report` -- ``OUT/report.html``.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -196,21 +197,37 @@ def save_simulations(sims: dict[str, Simulation], folder) -> dict[str, Path]:
     return {name: sim.to_dir(folder / name) for name, sim in sims.items()}
 
 
+def _step(k: int, n: int, text: str, started: float) -> None:
+    print(f"\n[{k}/{n}] {text}   (t = {time.perf_counter() - started:.0f} s)", flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the demo (``teachkit demo --seed N --out DIR``); returns the exit status.
+
+    Steps: simulate every preset; fit centred vs non-centred on the funnel data; build the
+    assignments; grade the bundled sample class; write ``OUT/report.html``. ``args.skip`` may
+    leave out ``"fit"`` and/or ``"grade"``.
 
     Examples
     --------
     >>> import tempfile, contextlib, io
     >>> with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()) as out:
-    ...     status = run(argparse.Namespace(seed=1, out=tmp))
+    ...     status = run(argparse.Namespace(seed=1, out=tmp, skip=["fit", "grade"]))
     >>> status
     0
     >>> "direct (discipline held fixed)" in out.getvalue()
     True
     """
+    from teachkit.report import Section, write_report
+
+    started = time.perf_counter()
     out = Path(args.out)
-    print(f"teachkit demo: every preset simulated with seed {args.seed}\n")
+    out.mkdir(parents=True, exist_ok=True)
+    skip = set(getattr(args, "skip", None) or [])
+    n = 5
+    sections = []
+
+    _step(1, n, f"simulating every preset with seed {args.seed}", started)
     sims = simulate_presets(args.seed)
     for name, sim in sims.items():
         print(summarize(name, sim))
@@ -219,4 +236,72 @@ def run(args: argparse.Namespace) -> int:
     print("written (data.csv + truth.json each):")
     for name, path in paths.items():
         print(f"  {name:<16} {path}")
+    sec = Section("1. Simulated data with known truth")
+    for name in ("funnel", "grants"):
+        sec.pre(summarize(name, sims[name]))
+    sec.links({f"{k}/data.csv": str(p.relative_to(out) / "data.csv") for k, p in paths.items()})
+    sections.append(sec)
+
+    if "fit" in skip:
+        print("\n(skipping the fits: --skip fit)")
+    else:
+        _step(2, n, "fitting the correlated model to the funnel data, centred and non-centred", started)
+        from teachkit import demo_fit
+
+        cmp = demo_fit.fit_funnel(sims["funnel"], seed=args.seed)
+        print()
+        for label, res in cmp.divergences.items():
+            print(f"  divergences, {label:<12} {'PASS' if res else 'FAIL'}: {res.message}")
+        print(f"  convergence, non-centred  {'PASS' if cmp.convergence['non-centred'] else 'FAIL'}: "
+              f"{cmp.convergence['non-centred'].message}")
+        table = demo_fit.recovery_table(cmp.recovery)
+        print("\n  recovery of the truth by the non-centred fit:")
+        print(_indent(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""), "    "))
+        print(f"  -> {'PASS' if cmp.recovery else 'FAIL'}: {cmp.recovery.message}")
+        plots = demo_fit.save_plots(cmp, out / "plots")
+        print("  plots: " + ", ".join(str(p) for p in plots.values()))
+        sec = Section("2. Centred vs non-centred: divergences and recovery")
+        for label, res in cmp.divergences.items():
+            sec.text(f"{label}: {res.message}", "pass" if res else "fail")
+        sec.text("Recovery by the non-centred fit: " + cmp.recovery.message,
+                 "pass" if cmp.recovery else "fail")
+        sec.table(table)
+        for name, path in plots.items():
+            sec.image(str(path.relative_to(out)), name)
+        sections.append(sec)
+
+    if "grade" in skip:
+        print("\n(skipping build and grading: --skip grade)")
+    else:
+        _step(3, n, "building every assignment (teachkit build) into the output folder", started)
+        from teachkit import demo_grade
+
+        demo_grade.build(out)
+        _step(4, n, "grading the bundled sample class (teachkit grade)", started)
+        g = demo_grade.grade_class(out, workers=args.workers, timeout=args.timeout)
+        rows = pd.DataFrame(g.gradebook.rows())
+        cols = [c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows]
+        print()
+        print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
+        sec = Section(f"3. Grading a sample class of {demo_grade.DEMO_ASSIGNMENT}")
+        sec.text("Every assignment was built with teachkit build into build/; the sample class "
+                 "(class/) was graded with teachkit grade: each notebook ran under a time and "
+                 "memory limit and its hidden tests ran in a separate clean process.")
+        sec.table(rows.drop(columns=[c for c in ("possible",) if c in rows]), "{:.2f}")
+        sec.links({f"feedback: {p.stem}": str(p.relative_to(out))
+                   for p in sorted(g.feedback_dir.glob("*.md"))}
+                  | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))})
+        sections.append(sec)
+
+    _step(5, n, "writing the report", started)
+    report = write_report(out / "report.html", "teachkit demo", sections,
+                          intro=f"seed {args.seed}; made by `teachkit demo` in "
+                          f"{time.perf_counter() - started:.0f} s")
+    print(f"\nDone in {time.perf_counter() - started:.0f} s. Look at:")
+    print(f"  {report}                 the report (open in a browser)")
+    if "grade" not in skip:
+        print(f"  {out / 'grading' / 'gradebook.csv'}   the gradebook")
+        print(f"  {out / 'grading' / 'feedback'}/       one feedback file per submission")
+    if "fit" not in skip:
+        print(f"  {out / 'plots'}/                  trace, shrinkage and rho plots")
     return 0

@@ -163,7 +163,11 @@ def shrinkage_plot(sim, idata, *, title: str = "2-D shrinkage of intercept-slope
     ax.set_xlabel("intercept alpha")
     ax.set_ylabel("slope beta")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="best")
+    outside = int(np.sum(np.any((raw < lo) | (raw > hi), axis=1)))
+    if outside:
+        ax.text(0.01, 0.01, f"{outside} no-pooling estimates lie outside the view "
+                "(arrows start there)", transform=ax.transAxes, fontsize=8, color="0.3")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -185,8 +189,8 @@ def rho_posterior_plot(fits: dict, truth_rho: float, *, name: str = "rho"):
     >>> rng = np.random.default_rng(0)
     >>> post = xr.Dataset({"rho": (("chain", "draw"), np.tanh(rng.normal(size=(2, 200))))})
     >>> fig = rho_posterior_plot({"fit": SimpleNamespace(posterior=post)}, -0.5)
-    >>> fig.axes[0].get_xlim()
-    (-1.0, 1.0)
+    >>> [float(v) for v in fig.axes[0].get_xlim()]
+    [-1.0, 1.0]
     """
     import matplotlib.pyplot as plt
 

@@ -1,0 +1,111 @@
+"""Sample student submissions made from the built notebooks: good, flawed, broken, tampering.
+
+A submission starts from the student notebook ``exercises/<name>.ipynb`` (what a student
+downloads) with its answer cells filled in from the instructor's notebook
+``autograder/<name>/<name>.ipynb`` (:func:`filled_notebook`); a flawed one then gets small text
+edits of the kind students make (:class:`Edit`). Every edit must match exactly once, so when a
+master notebook changes, a stale edit fails loudly instead of silently grading the solution.
+
+:func:`demo_class` is the bundled class that ``teachkit demo`` grades.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["Edit", "demo_class", "filled_notebook", "student_notebook", "with_edits"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``old`` by ``new`` in the one code cell that contains ``old`` (exactly once)."""
+
+    old: str
+    new: str
+
+    def apply(self, nb: nbformat.NotebookNode) -> None:
+        """Apply the edit in place; ``AssertionError`` unless ``old`` occurs exactly once."""
+        hits = [c for c in nb.cells if c.cell_type == "code" and self.old in c.source]
+        if len(hits) != 1 or hits[0].source.count(self.old) != 1:
+            raise AssertionError(
+                f"edit {self.old!r} matched {sum(c.source.count(self.old) for c in hits)} times; "
+                "the master notebook changed: update the edit"
+            )
+        hits[0].source = hits[0].source.replace(self.old, self.new)
+
+
+def student_notebook(name: str, root: str | Path = ".") -> nbformat.NotebookNode:
+    """The untouched student notebook ``<root>/exercises/<name>.ipynb``."""
+    return nbformat.read(str(Path(root) / "exercises" / f"{name}.ipynb"), as_version=4)
+
+
+def filled_notebook(name: str, root: str | Path = ".") -> nbformat.NotebookNode:
+    """The student notebook with every answer cell filled in from the instructor's notebook."""
+    root = Path(root)
+    student = student_notebook(name, root)
+    solution = nbformat.read(str(root / "autograder" / name / f"{name}.ipynb"), as_version=4)
+    if len(student.cells) != len(solution.cells):
+        raise AssertionError(f"{name}: student and instructor notebooks differ in cell count")
+    filled = copy.deepcopy(student)
+    for cell, sol in zip(filled.cells, solution.cells):
+        if "otter_answer_cell" in cell.metadata.get("tags", []):
+            cell.source = sol.source
+    return filled
+
+
+def with_edits(nb: nbformat.NotebookNode, *edits: Edit) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with ``edits`` applied."""
+    nb = copy.deepcopy(nb)
+    for edit in edits:
+        edit.apply(nb)
+    return nb
+
+
+_TAMPER = """
+# Make every check pass and write a results file that claims full marks.
+import json, teachkit.checks as c
+for _name in ("recovery", "divergences", "convergence", "structure"):
+    setattr(c, _name, lambda *a, **k: c.CheckResult(True, "patched", {}))
+import otter.test_files.exception_test as _et
+_et.ExceptionTestFile.run = lambda self, env: None
+open("results.json", "w").write(json.dumps({"total": 15, "possible": 15}))
+"""
+
+
+def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> dict[str, bytes]:
+    """A small class of submissions to ``hw01-mvnormal-cholesky``: ``{file name: bytes}``.
+
+    ``good`` (the solution), two flawed ones (variances used as sds; the upper Cholesky factor),
+    ``blank`` (the untouched student notebook), ``raises`` (an error in the first answer),
+    ``not-a-notebook`` (plain text), and ``tampering`` (blank answers plus code that patches the
+    checks and Otter and writes a fake results file).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import teachkit
+    >>> root = Path(teachkit.__file__).parents[1]
+    >>> sorted(demo_class(root))  # doctest: +NORMALIZE_WHITESPACE
+    ['blank.ipynb', 'flawed-upper-cholesky.ipynb', 'flawed-variances-as-sds.ipynb',
+     'good.ipynb', 'not-a-notebook.ipynb', 'raises.ipynb', 'tampering.ipynb']
+    """
+    good = filled_notebook(name, root)
+    blank = student_notebook(name, root)
+    tampering = copy.deepcopy(blank)
+    answer = [i for i, c in enumerate(tampering.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
+    tampering.cells.insert(answer[0], nbformat.v4.new_code_cell(_TAMPER))
+    notebooks = {
+        "good": good,
+        "flawed-variances-as-sds": with_edits(good, Edit("sds = np.sqrt(variances)", "sds = variances")),
+        "flawed-upper-cholesky": with_edits(good, Edit("q2_samples = z @ q2_L.T", "q2_samples = z @ q2_L")),
+        "blank": blank,
+        "raises": with_edits(good, Edit("sds = np.sqrt(variances)", "sds = np.sqrt(variances) / undefined_name")),
+        "tampering": tampering,
+    }
+    out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
+    out["not-a-notebook.ipynb"] = b"I ran out of time, sorry - will send it tomorrow\n"
+    return dict(sorted(out.items()))

@@ -1,0 +1,39 @@
+"""The README's main job, end to end: `teachkit demo` simulates, fits, builds, grades, reports."""
+
+import csv
+import re
+
+import pytest
+
+from teachkit.cli import main
+
+
+@pytest.mark.slow
+@pytest.mark.grading
+def test_demo_runs_end_to_end(tmp_path, capsys):
+    out = tmp_path / "demo-output"
+    assert main(["demo", "--out", str(out), "--seed", "2021"]) == 0
+    printed = capsys.readouterr().out
+
+    # the lecture's point: the centred fit diverges, the non-centred one does not
+    assert re.search(r"divergences, centred\s+FAIL", printed)
+    assert re.search(r"divergences, non-centred\s+PASS", printed)
+    assert "recovery of the truth by the non-centred fit" in printed
+    for name in ("trace-centred", "trace-noncentred", "shrinkage", "rho"):
+        assert (out / "plots" / f"{name}.png").stat().st_size > 10_000
+
+    # every assignment built; the sample class graded with the expected verdicts
+    for hw in ("hw01-mvnormal-cholesky", "hw04-covarying-parameters"):
+        assert (out / "build" / "exercises" / f"{hw}.ipynb").is_file()
+    rows = {r["id"]: r for r in csv.DictReader(open(out / "grading" / "gradebook.csv"))}
+    assert float(rows["good"]["total"]) == float(rows["good"]["possible"]) > 0
+    assert float(rows["blank"]["total"]) == 0
+    assert float(rows["tampering"]["total"]) == 0
+    assert rows["not-a-notebook"]["status"] == "invalid-notebook"
+    for flawed in ("flawed-upper-cholesky", "flawed-variances-as-sds", "raises"):
+        assert 0 < float(rows[flawed]["total"]) < float(rows[flawed]["possible"])
+    assert (out / "grading" / "feedback" / "flawed-variances-as-sds.md").read_text().count("failed") >= 1
+
+    report = (out / "report.html").read_text()
+    assert report.count("<img") == 4 and "gradebook.csv" in report
+    assert "Look at:" in printed and str(out / "report.html") in printed
