@@ -179,8 +179,10 @@ SUBMISSIONS: dict[str, list[Submission]] = {
                 Edit("log_ozone[station == j], 1)[::-1] for j in range(12)])",
                      "log_ozone[station == j], 1) for j in range(12)])"),
             ),
-            {"q1": 4, "q2": 2, "q3": 3, "q4": 2},
-            {"q2": "diverged", "q3": "rho", "q4": "reverse them"},
+            # LKJ(200) fights the data's rho = -0.9: rho is pinned near 0 and the sampler diverges,
+            # so q3 loses its sampler-health and recovery points.
+            {"q1": 4, "q2": 2, "q3": 1, "q4": 2},
+            {"q2": "diverged", "q3": "rho (truth -0.9", "q4": "reverse them"},
         ),
         Submission(
             "answers computed on another seed's data (DATA_SEED = 411)",
