@@ -187,8 +187,11 @@ SUBMISSIONS: dict[str, list[Submission]] = {
         Submission(
             "answers computed on another seed's data (DATA_SEED = 411)",
             (Edit("DATA_SEED = 410", "DATA_SEED = 411"),),
-            {"q1": 4, "q2": 6, "q3": 3, "q4": 0},
-            {"q3": "lie outside their 99.8% interval", "q4": "seed 410"},
+            # Measured: only q4 (recomputed from the seed-410 data) catches the copy. The q2/q3 losses
+            # are convergence failures of correct models on seed-411 data (sigma_b ESS/R-hat just
+            # outside the limits), i.e. the convergence rule's false-fail risk, not detection.
+            {"q1": 4, "q2": 5, "q3": 3, "q4": 0},
+            {"q2": "sigma_b", "q4": "seed 410"},
         ),
     ],
 }
