@@ -14,30 +14,15 @@ in Otter's output.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from teachkit import sample_submissions
+from teachkit.sample_submissions import Edit
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``old`` by ``new`` in the one code cell that contains ``old`` (exactly once)."""
-
-    old: str
-    new: str
-
-    def apply(self, nb: nbformat.NotebookNode) -> None:
-        hits = [c for c in nb.cells if c.cell_type == "code" and self.old in c.source]
-        if len(hits) != 1 or hits[0].source.count(self.old) != 1:
-            raise AssertionError(
-                f"edit {self.old!r} matched {sum(c.source.count(self.old) for c in hits)} times; "
-                "the master notebook changed: update tests/submissions/homework_submissions.py"
-            )
-        hits[0].source = hits[0].source.replace(self.old, self.new)
 
 
 @dataclass(frozen=True)
@@ -52,28 +37,17 @@ class Submission:
 
 def student_notebook(name: str, root: Path = ROOT) -> nbformat.NotebookNode:
     """The untouched student notebook ``exercises/<name>.ipynb``."""
-    return nbformat.read(str(root / "exercises" / f"{name}.ipynb"), as_version=4)
+    return sample_submissions.student_notebook(name, root)
 
 
 def filled_notebook(name: str, root: Path = ROOT) -> nbformat.NotebookNode:
     """The student notebook with every answer cell filled in from the instructor's notebook."""
-    student = student_notebook(name, root)
-    solution = nbformat.read(str(root / "autograder" / name / f"{name}.ipynb"), as_version=4)
-    if len(student.cells) != len(solution.cells):
-        raise AssertionError(f"{name}: student and instructor notebooks differ in cell count")
-    filled = copy.deepcopy(student)
-    for cell, sol in zip(filled.cells, solution.cells):
-        if "otter_answer_cell" in cell.metadata.get("tags", []):
-            cell.source = sol.source
-    return filled
+    return sample_submissions.filled_notebook(name, root)
 
 
 def wrong_notebook(name: str, submission: Submission, root: Path = ROOT) -> nbformat.NotebookNode:
     """The filled student notebook with the submission's edits applied."""
-    nb = filled_notebook(name, root)
-    for edit in submission.edits:
-        edit.apply(nb)
-    return nb
+    return sample_submissions.with_edits(filled_notebook(name, root), *submission.edits)
 
 
 FULL = {
