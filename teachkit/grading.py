@@ -536,7 +536,8 @@ def grade(
         last run in ``out`` (their cached result is reused otherwise).
     warm : bool, optional
         Run the compile warm-up first; default: when the tests mention PyMC, teachkit's models
-        or grade fitted data (``*_idata``, ``*_model`` globals).
+        or grade fitted data (``*_idata``, ``*_model`` globals) and no full warm-up with the
+        installed versions has filled the compile cache yet (:func:`teachkit.sampling.is_warm`).
     guard : bool
         Install the sandbox guard (keep on; off only for measurements).
     root : path
@@ -561,8 +562,11 @@ def grade(
     cache_dir = out / ".results"
     cache_dir.mkdir(exist_ok=True)
     if warm is None:
-        warm = any(w in src for src in a.tests.values()
-                   for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
+        from teachkit.sampling import is_warm
+
+        warm = not is_warm() and any(
+            w in src for src in a.tests.values()
+            for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
     if warm:
         warmup()
     protected = [str(out.resolve())]

@@ -23,14 +23,18 @@ installed, and PyMC's own NUTS otherwise (with a printed note).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["SAMPLERS", "cache_dir", "sample", "warmup", "warmup_cli"]
+__all__ = ["DEFAULT_PRESETS", "SAMPLERS", "cache_dir", "is_warm", "sample", "warmup", "warmup_cli"]
 
 SAMPLERS = ("auto", "nutpie", "pymc")
+
+#: The presets whose homework-sized reference models ``teachkit warmup`` compiles by default.
+DEFAULT_PRESETS = ("varying_effects", "ozone", "funnel", "grants")
 
 
 def cache_dir() -> Path:
@@ -224,7 +228,7 @@ def _warmup_models(presets, likelihoods):
 
 
 def warmup(
-    presets=("varying_effects", "ozone", "funnel", "grants"),
+    presets=DEFAULT_PRESETS,
     likelihoods=("rows",),
     *,
     out=sys.stdout,
@@ -258,7 +262,36 @@ def warmup(
         timings[label] = time.perf_counter() - t0
         print(f"[{i:2d}/{len(todo)}] {label:48s} {timings[label]:6.1f} s", file=out, flush=True)
     print(f"total {sum(timings.values()):.0f} s", file=out)
+    if tuple(presets) == DEFAULT_PRESETS and "rows" in likelihoods:
+        _stamp_path().write_text(json.dumps({"versions": _versions(), "models": sorted(timings)}))
     return timings
+
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {pkg: version(pkg) for pkg in ("teachkit", "pymc", "pytensor", "nutpie", "numba")}
+
+
+def _stamp_path() -> Path:
+    return cache_dir() / "teachkit-warmup.json"
+
+
+def is_warm() -> bool:
+    """Whether a full :func:`warmup` already filled the cache with the installed versions.
+
+    ``teachkit grade`` asks this before warming up, so that only its first run pays for it.
+
+    Examples
+    --------
+    >>> isinstance(is_warm(), bool)
+    True
+    """
+    try:
+        return json.loads(_stamp_path().read_text()).get("versions") == _versions()
+    except (OSError, ValueError):
+        return False
 
 
 def warmup_cli(args) -> int:

@@ -50,7 +50,7 @@ def book(tmp_path_factory):
                                    "source": FABRICATE})
     (tmp / "fabricated.ipynb").write_text(json.dumps(fabricated))
     return grading.grade(AG, [tmp / "solution.ipynb", tmp / "blank.ipynb", tmp / "fabricated.ipynb"],
-                         workers=1, timeout=900, out=tmp / "out", progress=False)
+                         workers=1, timeout=900, out=tmp / "out", progress=False, warm=False)
 
 
 def test_solution_gets_full_marks(book):

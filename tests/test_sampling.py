@@ -160,3 +160,20 @@ def test_grants_fit_recovers_effects(builder):
         # (alpha and beta share a constant shift that only the prior pins down, so the
         # identified contrast is what is checked)
         assert _z(idata, "direct_effect", sim.truth["direct_effect"]) < 4
+
+
+def test_is_warm_follows_the_stamp_of_a_full_warmup(tmp_path, monkeypatch):
+    import json
+
+    from teachkit import sampling
+
+    monkeypatch.setenv("TEACHKIT_CACHE_DIR", str(tmp_path))
+    assert not sampling.is_warm()
+    sampling.cache_dir().mkdir(parents=True)
+    stamp = sampling.cache_dir() / "teachkit-warmup.json"
+    stamp.write_text(json.dumps({"versions": sampling._versions(), "models": []}))
+    assert sampling.is_warm()
+    stamp.write_text(json.dumps({"versions": {**sampling._versions(), "pymc": "0.0"}}))
+    assert not sampling.is_warm()  # another PyMC: the cache no longer fits
+    stamp.write_text("not json")
+    assert not sampling.is_warm()
