@@ -79,6 +79,9 @@ def install_guard(protected: list[str], writable: list[str], *, own: list[str] =
     prot = [os.path.realpath(p) for p in protected]
     wri = [os.path.realpath(p) for p in writable]
     mine = [os.path.realpath(p) for p in own]
+    # Never writable, even where they lie inside a writable root (a checkout under /tmp, say):
+    # the grader's own code, Otter, the interpreter's packages and its environment.
+    ro = [os.path.realpath(p) for p in read_only_roots()]
 
     def inside(path: str, roots: list[str]) -> bool:
         return any(path == r or path.startswith(r + os.sep) for r in roots)
@@ -105,7 +108,7 @@ def install_guard(protected: list[str], writable: list[str], *, own: list[str] =
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
             )
-            if writing and not inside(path, wri):
+            if writing and (not inside(path, wri) or inside(path, ro)):
                 deny("writing to", path)
         elif event in ("os.listdir", "os.scandir", "glob.glob", "os.chdir"):
             path = resolve(args[0] if args and args[0] is not None else ".")
@@ -116,7 +119,9 @@ def install_guard(protected: list[str], writable: list[str], *, own: list[str] =
             paths = [a for a in args if isinstance(a, (str, bytes, os.PathLike))]
             for p in paths[:2] if event in ("os.rename", "os.link", "os.symlink") else paths[:1]:
                 path = resolve(p)
-                if path is not None and not inside(path, mine) and (inside(path, prot) or not inside(path, wri)):
+                if path is not None and not inside(path, mine) and (
+                    inside(path, prot) or inside(path, ro) or not inside(path, wri)
+                ):
                     deny(event.split(".")[-1] + " of", path)
         elif not allow_programs and event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
                                                "os.spawn", "pty.spawn", "os.startfile"):
@@ -409,6 +414,25 @@ def remove_tree(path: str | os.PathLike) -> None:
 
     if os.path.lexists(path):
         shutil.rmtree(path, onexc=onexc)
+
+
+def read_only_roots() -> list[str]:
+    """Folders the notebook may read but never write: teachkit, Otter, site-packages, the env.
+
+    Examples
+    --------
+    >>> import teachkit
+    >>> any(os.path.dirname(teachkit.__file__).startswith(r) for r in read_only_roots())
+    True
+    """
+    import importlib.util
+
+    roots = [site_packages(), sys.prefix]
+    for pkg in ("teachkit", "otter"):
+        spec = importlib.util.find_spec(pkg)
+        if spec is not None and spec.submodule_search_locations:
+            roots.extend(spec.submodule_search_locations)
+    return roots
 
 
 def site_packages() -> str:
