@@ -520,9 +520,23 @@ def correlated(
         \\qquad LL^T = \\mathrm{diag}(\\sigma_a, \\sigma_b)\\,R\\,\\mathrm{diag}(\\sigma_a, \\sigma_b),
         \\qquad R \\sim \\mathrm{LKJ}(\\eta)
 
-    The covariance comes from ``pm.LKJCholeskyCov("chol_cov", n=2, eta=eta,
-    sd_dist=HalfCauchy.dist([sigma_a_scale, sigma_b_scale]))``; ``sigma_a``, ``sigma_b`` and
-    ``rho`` are Deterministics read off its ``(chol, corr, stds)``.
+    The two parameterisations write this prior differently (the prior is the same: group sds
+    ``HalfCauchy(sigma_a_scale)``, ``HalfCauchy(sigma_b_scale)`` independent of ``R ~ LKJ(eta)``):
+
+    * **centred** (the lecture's first attempt): ``pm.LKJCholeskyCov("chol_cov", n=2, eta=eta,
+      sd_dist=HalfCauchy.dist([sigma_a_scale, sigma_b_scale]))`` and
+      ``coeffs ~ MvNormal([mu_a, mu_b], chol=L)``;
+    * **non-centred**: ``sigma_a``, ``sigma_b`` as their own ``HalfCauchy`` variables, the
+      correlation's Cholesky factor from ``pm.LKJCorr("chol_corr", n=2, eta=eta)`` (in PyMC 6 it
+      *is* the factor), ``L = diag(sigma_a, sigma_b) L_R`` and ``coeffs = mu + z Lᵀ`` with
+      ``z ~ Normal(0, 1)`` (Stan's ``diag_pre_multiply(tau, L_Omega) * z``).  Separate scales
+      matter: written with ``LKJCholeskyCov``'s factor instead, the slope sd sits in a funnel of
+      that factor's own unconstrained coordinates as it nears 0, and on the homework data
+      (slope sd 0.004 per °C) R-hat / ESS of ``sigma_b`` failed in 16% of correct fits; with
+      separate scales its ESS was 3-5x higher (``benchmarks/results/calibrate_checks.md``).
+
+    ``sigma_a``, ``sigma_b`` and ``rho`` exist in both versions (Deterministics where they are
+    not free variables).
 
     Parameters
     ----------
@@ -546,9 +560,9 @@ def correlated(
     Returns
     -------
     pymc.Model
-        Free variables ``mu_a, mu_b, chol_cov, coeffs`` (centered) or ``... z`` (non-centered),
-        ``sigma``; Deterministics ``alpha``, ``beta`` (dims group), ``sigma_a``, ``sigma_b``,
-        ``rho``.
+        Free variables ``mu_a, mu_b, chol_cov, coeffs, sigma`` (centred) or
+        ``mu_a, mu_b, sigma_a, sigma_b, chol_corr, z, sigma`` (non-centred); Deterministics
+        ``alpha``, ``beta`` (dims group), ``rho`` and, centred, ``sigma_a``, ``sigma_b``.
 
     Examples
     --------
@@ -556,7 +570,7 @@ def correlated(
     >>> df = pd.DataFrame({"g": ["a", "a", "b"], "x": [0.0, 1.0, 2.0], "y": [1.0, 2.0, 2.5]})
     >>> m = correlated(df, centered=False, roles={"group": "g", "x": "x", "y": "y"})
     >>> [v.name for v in m.free_RVs]
-    ['mu_a', 'mu_b', 'chol_cov', 'z', 'sigma']
+    ['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'chol_corr', 'z', 'sigma']
     >>> m.named_vars_to_dims["beta"]
     ('g',)
     """
@@ -580,17 +594,22 @@ def correlated(
     with pm.Model(coords=coords) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
         mu_b = pm.Normal("mu_b", 0.0, mu_b_sd)
-        sd_dist = pm.HalfCauchy.dist(np.array([sigma_a_scale, sigma_b_scale]), shape=2)
-        chol, corr, stds = pm.LKJCholeskyCov(
-            "chol_cov", n=2, eta=eta, sd_dist=sd_dist, compute_corr=True
-        )
-        pm.Deterministic("sigma_a", stds[0])
-        pm.Deterministic("sigma_b", stds[1])
-        pm.Deterministic("rho", corr[0, 1])
         mu = pt.stack([mu_a, mu_b])
         if centered:
+            sd_dist = pm.HalfCauchy.dist(np.array([sigma_a_scale, sigma_b_scale]), shape=2)
+            chol, corr, stds = pm.LKJCholeskyCov(
+                "chol_cov", n=2, eta=eta, sd_dist=sd_dist, compute_corr=True
+            )
+            pm.Deterministic("sigma_a", stds[0])
+            pm.Deterministic("sigma_b", stds[1])
+            pm.Deterministic("rho", corr[0, 1])
             coeffs = pm.MvNormal("coeffs", mu=mu, chol=chol, dims=(g, "coef"))
         else:
+            sigma_a = pm.HalfCauchy("sigma_a", sigma_a_scale)
+            sigma_b = pm.HalfCauchy("sigma_b", sigma_b_scale)
+            chol_corr = pm.LKJCorr("chol_corr", n=2, eta=eta)
+            pm.Deterministic("rho", chol_corr[1, 0])  # R = L Lᵀ and L[0, 0] = 1
+            chol = pt.stack([sigma_a, sigma_b])[:, None] * chol_corr
             z = pm.Normal("z", 0.0, 1.0, dims=(g, "coef"))
             coeffs = pm.Deterministic("coeffs", mu + z @ chol.T, dims=(g, "coef"))
         alpha = pm.Deterministic("alpha", coeffs[:, 0], dims=g)

@@ -28,7 +28,7 @@ FREE = {
     "varying_intercepts": ["mu_a", "sigma_a", "alpha", "mu_b", "sigma"],
     "varying_slopes": ["mu_a", "mu_b", "sigma_a", "sigma_b", "alpha", "beta", "sigma"],
     "correlated_centered": ["mu_a", "mu_b", "chol_cov", "coeffs", "sigma"],
-    "correlated_noncentered": ["mu_a", "mu_b", "chol_cov", "z", "sigma"],
+    "correlated_noncentered": ["mu_a", "mu_b", "sigma_a", "sigma_b", "chol_corr", "z", "sigma"],
 }
 
 
@@ -73,8 +73,30 @@ def test_truth_names_are_model_variables(ozone):
     m = models.correlated(ozone, centered=False)
     for key in ozone.truth:
         assert key in m.named_vars, key
-    for key in ("sigma_a", "sigma_b", "rho", "alpha", "beta"):
+    for key in ("rho", "alpha", "beta"):
         assert m[key] in m.deterministics
+    # separate scales (see models.correlated): the sds are free variables, not read off a factor
+    assert m["sigma_a"] in m.free_RVs and m["sigma_b"] in m.free_RVs
+    assert "LKJCorr" in _op_name(m["chol_corr"])
+    centred = models.correlated(ozone, centered=True)
+    for key in ("sigma_a", "sigma_b", "rho"):
+        assert centred[key] in centred.deterministics
+
+
+def test_noncentred_and_centred_priors_agree(ozone):
+    """Both parameterisations carry the same prior: sds HalfCauchy(1), R ~ LKJ(2)."""
+    import pymc as pm
+
+    draws = {}
+    for centered in (True, False):
+        m = models.correlated(ozone, centered=centered)
+        prior = pm.draw([m["sigma_b"], m["rho"]], draws=4000, random_seed=7)
+        draws[centered] = prior
+    for i in range(2):
+        a, b = (np.asarray(draws[c][i]) for c in (True, False))
+        assert abs(np.median(a) - np.median(b)) < 0.12, (i, np.median(a), np.median(b))
+    # LKJ(2) for 2x2: (r + 1) / 2 ~ Beta(2, 2), so Var(r) = 1/5
+    assert abs(np.var(np.asarray(draws[False][1])) - 0.2) < 0.02
 
 
 def test_lecture_priors(ozone):
