@@ -745,8 +745,10 @@ def recovery(
         ``{group label: value}`` for group coefficients; or the ``Simulation`` itself.
     var_names : list of str, optional
         Variables to check (each must be in the posterior and in the truth).  Default: every
-        truth key whose value is a number or a dict of numbers and that the posterior has; the
-        check fails if it has none.
+        truth key whose value is a number or a dict of numbers; the check fails, naming them,
+        if the posterior lacks any (a model without varying slopes has no ``beta`` per group
+        and no ``sigma_b``, so it cannot have recovered them).  Pass ``var_names`` to check a
+        subset, e.g. the pooled model's ``["mu_a", "mu_b", "sigma"]``.
     prob : float, default 0.998
         Central interval probability for hyperparameters.
     group_prob : float, default 0.998
@@ -828,6 +830,8 @@ def recovery(
 
     parameters = []  # one dict per checked element
     hyper_fail, group_fail, shape_fail = [], [], []
+    if skipped:
+        shape_fail.append(_missing_sentence(skipped))
     group_summary = {}
     notes = []
     for name in names:
@@ -1039,9 +1043,32 @@ def recovery(
         )
         + "."
     )
-    if skipped:
-        msg += f" Not in the posterior, not checked: {', '.join(skipped)}."
     return CheckResult(True, msg, details)
+
+
+#: What a model needs in order to have each true parameter (for :func:`recovery`'s messages).
+_NEEDS = {
+    "alpha": "varying intercepts",
+    "sigma_a": "varying intercepts",
+    "beta": "varying slopes",
+    "sigma_b": "varying slopes",
+    "rho": "correlated intercepts and slopes (an LKJ prior)",
+}
+
+
+def _missing_sentence(missing: list[str]) -> str:
+    """``recovery``'s sentence for true parameters the posterior does not have."""
+    needs = list(dict.fromkeys(_NEEDS[k] for k in missing if k in _NEEDS))
+    sentence = (
+        f"the posterior has no {', '.join(missing)}, so the truth's "
+        f"{'value' if len(missing) == 1 else 'values'} of {'it' if len(missing) == 1 else 'them'} "
+        "cannot have been recovered"
+    )
+    if needs:
+        sentence += f": the model lacks {' and '.join(needs)}"
+    return sentence + (
+        " (name the variables as in the truth, or pass var_names=[...] to check only some)"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -241,10 +241,23 @@ def test_recovery_missing_variable_named_and_var_names_default():
     post = _posterior(rng, {k: v for k, v in TRUTH.items() if k != "rho"})
     r = checks.recovery(_rec_idata(post), TRUTH, var_names=["mu_a", "rho"])
     assert not r and "no variable 'rho'" in r.message and "name your" in r.message
-    r = checks.recovery(_rec_idata(post), TRUTH)  # default: checks what is there
-    assert r and r.details["skipped"] == ["rho"] and "not checked: rho" in r.message
+    r = checks.recovery(_rec_idata(post), TRUTH)  # default: every true parameter is required
+    assert not r and r.details["skipped"] == ["rho"]
+    assert "has no rho" in r.message and "LKJ prior" in r.message and "var_names" in r.message
+    names = [k for k in TRUTH if k != "rho"]
+    assert checks.recovery(_rec_idata(post), TRUTH, var_names=names)  # a subset, on request
     r = checks.recovery(_idata({"foo": np.zeros((4, 10))}), TRUTH)
     assert not r and "None of the true parameters" in r.message
+
+
+def test_recovery_default_fails_a_model_without_varying_slopes():
+    """A pooled-slope model that fits well still lacks sigma_b and beta: not recovered."""
+    rng = np.random.default_rng(12)
+    post = _posterior(rng, {k: v for k, v in TRUTH.items() if k not in ("beta", "sigma_b", "rho")})
+    r = checks.recovery(_rec_idata(post), TRUTH)
+    assert not r
+    assert "has no sigma_b, rho, beta" in r.message or "has no " in r.message
+    assert "varying slopes" in r.message
 
 
 def test_recovery_scalar_truth_vs_vector_posterior_is_explained():
@@ -316,10 +329,10 @@ def test_recovery_auto_reference_from_simulation():
     rng = np.random.default_rng(13)
     ok = _idata({"mu_b": rng.normal(1.0, ref["mu_b"], size=(4, 1000))})
     pooled = _idata({"mu_b": rng.normal(1.0, ref["mu_b"] / 6, size=(4, 1000))})
-    assert checks.recovery(ok, sim)
-    r = checks.recovery(pooled, sim)
-    assert not r and "mu_b" in r.message
-    assert checks.recovery(pooled, sim, sd_reference=None)  # no width test asked
+    assert checks.recovery(ok, sim, var_names=["mu_b"])
+    r = checks.recovery(pooled, sim, var_names=["mu_b"])
+    assert not r and "mu_b" in r.message and "over-confident" in r.message
+    assert checks.recovery(pooled, sim, var_names=["mu_b"], sd_reference=None)  # no width test
     with pytest.raises(ValueError, match="Gaussian simulation"):
         checks.reference_sd(SimpleNamespace(kind="grants", data=None, truth={"a": 1}, roles={}))
 
