@@ -13,7 +13,11 @@ on every master notebook ``solutions/<name>.ipynb`` and writes
 ``autograder/<name>/tests/q*.py``
     the test files (exception-based "python" format) exactly as they are inside the zip;
 ``autograder/<name>/otter_config.json``, ``environment.yml``, ``requirements.txt``
-    what Gradescope's ``setup.sh`` and ``run_autograder`` read, copied out of the zip for review.
+    what Gradescope's ``setup.sh`` and ``run_autograder`` read, copied out of the zip for review;
+``autograder/<name>/setup.sh``, ``run_autograder``
+    Gradescope's scripts; for an assignment that fits PyMC models, ``setup.sh`` ends with
+    ``teachkit warmup`` (compiled once, when Gradescope builds the image) and both set
+    :data:`GRADESCOPE_PYTENSOR_FLAGS`, so that every submission's fits hit that compile cache.
 
 Determinism
 -----------
@@ -104,6 +108,19 @@ GRADING_PYTHON = "3.12"
 
 #: Where Gradescope unpacks the autograder zip; files added by the build live in ``files/``.
 GRADESCOPE_FILES = "/autograder/source/files"
+
+#: PyTensor settings of the grading image, for the warm-up at image build *and* every graded
+#: notebook: one compile cache whatever a notebook imports first (a notebook that imports pymc
+#: before teachkit would otherwise compile into PyTensor's default ``~/.pytensor`` and miss
+#: everything the warm-up compiled).
+GRADESCOPE_PYTENSOR_FLAGS = "base_compiledir=/root/.cache/teachkit/pytensor,blas__ldflags="
+
+_SETUP_WARMUP = f"""
+# teachkit: compile the reference models into the image's compile cache now, once, so that every
+# submission's fits start warm (docs/grading.md). A failed warm-up only makes grading slower.
+export PYTENSOR_FLAGS="{GRADESCOPE_PYTENSOR_FLAGS}"
+mamba run -n otter-env python -m teachkit warmup || echo "teachkit warmup failed; fits compile cold"
+"""
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"run_autograder", "setup.sh"}
@@ -443,6 +460,32 @@ def _prepare_master(master: Path, work: Path, wheel: Path) -> Path:
     return out
 
 
+def _fits_models(master: Path) -> bool:
+    """Whether the master notebook fits PyMC models (and its grading image wants a warm-up)."""
+    nb = nbformat.read(str(master), as_version=4)
+    return any(c.cell_type == "code" and "pm.sample" in c.source for c in nb.cells)
+
+
+def _warm_gradescope_scripts(members: dict[str, bytes]) -> dict[str, bytes]:
+    r"""Otter's ``setup.sh`` with teachkit's warm-up appended, ``run_autograder`` with its flags.
+
+    Examples
+    --------
+    >>> out = _warm_gradescope_scripts({"setup.sh": b"#!/bin/bash\nset -e\n",
+    ...                                 "run_autograder": b"#!/bin/bash\npython run_otter.py\n"})
+    >>> "teachkit warmup" in out["setup.sh"].decode()
+    True
+    >>> out["run_autograder"].decode().splitlines()[1].startswith("export PYTENSOR_FLAGS=")
+    True
+    """
+    setup = members["setup.sh"].decode()
+    run = members["run_autograder"].decode().splitlines(keepends=True)
+    export = f'export PYTENSOR_FLAGS="{GRADESCOPE_PYTENSOR_FLAGS}"\n'
+    run.insert(1 if run and run[0].startswith("#!") else 0, export)
+    return {"setup.sh": (setup.rstrip("\n") + "\n" + _SETUP_WARMUP).encode(),
+            "run_autograder": "".join(run).encode()}
+
+
 def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | None = None,
                      wheel: Path | None = None) -> BuildResult:
     """Build one assignment: student notebook and autograder folder.
@@ -496,6 +539,8 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         with zipfile.ZipFile(zip_path) as zf:
             members = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
         members[f"files/{wheel.name}"] = wheel.read_bytes()
+        if _fits_models(master):
+            members.update(_warm_gradescope_scripts(members))
 
         student = out / "exercises" / master.name
         ag_dir = out / "autograder" / name
@@ -506,7 +551,9 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         nbformat.write(normalise_notebook(ag_nb), str(ag_dir / master.name))
         write_deterministic_zip(members, ag_dir / "autograder.zip")
         for member, data in members.items():
-            if member.startswith("tests/") or member in ("otter_config.json", "environment.yml"):
+            if member.startswith("tests/") or member in (
+                "otter_config.json", "environment.yml", "setup.sh", "run_autograder"
+            ):
                 (ag_dir / member).write_bytes(data)
         (ag_dir / "requirements.txt").write_text(f"{GRADESCOPE_FILES}/{wheel.name}\n")
     return BuildResult(name, student, ag_dir)

@@ -114,6 +114,8 @@ def test_build_writes_student_notebook_and_autograder(toy_project):
         "autograder/hw99-toy/otter_config.json",
         "autograder/hw99-toy/environment.yml",
         "autograder/hw99-toy/requirements.txt",
+        "autograder/hw99-toy/setup.sh",
+        "autograder/hw99-toy/run_autograder",
         "autograder/hw99-toy/tests/q1.py",
     }
     student = nbformat.read(str(toy_project / "exercises" / "hw99-toy.ipynb"), as_version=4)
@@ -148,6 +150,22 @@ def test_zip_has_fixed_dates_sorted_members_and_executable_scripts(toy_project):
     wheel = [p for p in pip if p.endswith(".whl")]
     assert len(wheel) == 1 and wheel[0].startswith("/autograder/source/files/teachkit-")
     assert f"files/{Path(wheel[0]).name}" in names  # the requirement points into the zip
+
+
+def test_only_assignments_that_fit_models_warm_up_the_grading_image(toy_project):
+    toy = toy_project / "autograder" / "hw99-toy"
+    assert "teachkit warmup" not in (toy / "setup.sh").read_text()  # NumPy only: nothing to warm
+    root = Path(__file__).resolve().parents[1]
+    for name in assignments.assignment_names(root):
+        with zipfile.ZipFile(root / "autograder" / name / "autograder.zip") as zf:
+            setup, run = zf.read("setup.sh").decode(), zf.read("run_autograder").decode()
+        fits = "pm.sample" in (root / "solutions" / f"{name}.ipynb").read_text()
+        assert ("python -m teachkit warmup" in setup) == fits, name
+        # the warm-up and every graded notebook share one compile cache
+        flags = f'PYTENSOR_FLAGS="{assignments.GRADESCOPE_PYTENSOR_FLAGS}"'
+        assert (flags in setup and flags in run) == fits, name
+        if fits:
+            assert run.index(flags) < run.index("run_otter.py")
 
 
 def test_check_lists_stale_files_after_a_master_changes(toy_project, tmp_path):

@@ -144,12 +144,14 @@ SUBMISSIONS: dict[str, list[Submission]] = {
                 Edit('    z = pm.Normal("z", 0, 1, dims=("group", "coef"))\n'
                      '    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("group", "coef"))',
                      '    coeffs = pm.MvNormal("coeffs", mu=pt.stack([mu_a, mu_b]), chol=chol, dims=("group", "coef"))'),
-                Edit('n=2, eta=2, sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True)\n'
-                     '    pm.Deterministic("sigma_a", stds[0]); pm.Deterministic("sigma_b", stds[1]); pm.Deterministic("rho", corr[0, 1])\n'
-                     '    z = pm.Normal("z", 0, 1, dims=("station", "coef"))',
-                     'n=2, eta=200, sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True)\n'
-                     '    pm.Deterministic("sigma_a", stds[0]); pm.Deterministic("sigma_b", stds[1]); pm.Deterministic("rho", corr[0, 1])\n'
-                     '    z = pm.Normal("z", 0, 1, dims=("station", "coef"))'),
+                Edit('mu_b = pm.Normal("mu_b", 0, 0.1)\n'
+                     '    sigma_a = pm.HalfCauchy("sigma_a", 1)\n'
+                     '    sigma_b = pm.HalfCauchy("sigma_b", 1)\n'
+                     '    chol_corr = pm.LKJCorr("chol_corr", n=2, eta=2)',
+                     'mu_b = pm.Normal("mu_b", 0, 0.1)\n'
+                     '    sigma_a = pm.HalfCauchy("sigma_a", 1)\n'
+                     '    sigma_b = pm.HalfCauchy("sigma_b", 1)\n'
+                     '    chol_corr = pm.LKJCorr("chol_corr", n=2, eta=200)'),
                 Edit("log_ozone[station == j], 1)[::-1] for j in range(12)])",
                      "log_ozone[station == j], 1) for j in range(12)])"),
             ),
