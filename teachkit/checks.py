@@ -1428,7 +1428,7 @@ def structure(
         if lkj and not desc.get("lkj"):
             problems.append(
                 "the model has no LKJ prior on the correlation of the group effects; use "
-                "pm.LKJCholeskyCov(..., eta=2, sd_dist=...)"
+                "pm.LKJCorr(\"chol_corr\", n=2, eta=2) with separate sds (or pm.LKJCholeskyCov)"
             )
         elif not lkj and desc.get("lkj"):
             problems.append(
