@@ -891,11 +891,17 @@ def pointwise_log_likelihood(model, posterior) -> xarray.DataArray | None:
         a = _draws(posterior, "alpha") if "alpha" in names else _draws(posterior, "mu_a")
         b = _draws(posterior, "beta") if "beta" in names else _draws(posterior, "mu_b")
         sigma = _draws(posterior, "sigma")[..., None]
-        a_i = a[..., codes] if a.ndim == 3 else a[..., None]
-        b_i = b[..., codes] if b.ndim == 3 else b[..., None]
-        # written out (not scipy.stats.norm.logpdf, 20x slower on 4000 x 21600 values)
-        z = (y - (a_i + b_i * x)) / sigma
-        values = -0.5 * z * z - np.log(sigma) - 0.5 * math.log(2.0 * math.pi)
+        # written out in place (not scipy.stats.norm.logpdf, 20x slower; and each temporary of
+        # 4000 draws x 21600 rows is 690 MB: in place it takes 0.7 s here instead of 5 s)
+        shape = a.shape[:2] + (len(y),)
+        values = np.array(np.broadcast_to(b[..., codes] if b.ndim == 3 else b[..., None], shape))
+        values *= x
+        values += a[..., codes] if a.ndim == 3 else a[..., None]
+        np.subtract(y, values, out=values)  # residual
+        values /= sigma
+        np.square(values, out=values)
+        values *= -0.5
+        values -= np.log(sigma) + 0.5 * math.log(2.0 * math.pi)
     else:
         g, d = arr["g_codes"], arr["d_codes"]
         eta = _draws(posterior, "alpha")[..., g]
