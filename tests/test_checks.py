@@ -469,3 +469,48 @@ def test_sd_band_per_parameter():
     assert checks.recovery(idata, {"mu_a": 0.0, "mu_b": 1.0}, sd_reference=ref, sd_band=(0.5, 2))
     with pytest.raises(ValueError, match=r"sd_band\['mu_b'\]"):
         checks.recovery(idata, {"mu_b": 1.0}, sd_reference=ref, sd_band={"mu_b": (1.2, 2)})
+
+
+# ---------------------------------------------------------------- data_match
+def test_data_match_finds_the_outcome_in_any_order_and_shape():
+    from teachkit import simulate
+
+    sim = simulate.ozone(seed=410, size="homework")
+    y = sim.data["log_ozone"].to_numpy()
+    post = {"mu_a": np.zeros((2, 10))}
+    import arviz as az
+
+    shuffled = az.from_dict({"posterior": post, "observed_data": {
+        "temp": sim.data["temp"].to_numpy(), "log_ozone": y[::-1].reshape(12, 100)}})
+    r = checks.data_match(shuffled, sim)
+    assert r and r.details["matched"] == "log_ozone" and "seed 410" in r.message
+
+
+def test_data_match_fails_on_another_seed_or_no_observed_data():
+    import arviz as az
+
+    from teachkit import simulate
+
+    sim = simulate.ozone(seed=410, size="homework")
+    other = simulate.ozone(seed=411, size="homework").data["log_ozone"].to_numpy()
+    post = {"mu_a": np.zeros((2, 10))}
+    r = checks.data_match(az.from_dict({"posterior": post, "observed_data": {"y": other}}), sim)
+    assert not r and "not this assignment's" in r.message and "DATA_SEED" in r.message
+    r = checks.data_match(az.from_dict({"posterior": post, "observed_data": {"y": other[:10]}}), sim)
+    assert not r and "10 values instead of 1200" in r.message
+    r = checks.data_match(az.from_dict({"posterior": post}), sim)
+    assert not r and "observed=" in r.message
+    assert not checks.data_match(None, sim)
+    with pytest.raises(ValueError, match="Simulation"):
+        checks.data_match(az.from_dict({"posterior": post}), {"y": 1})
+
+
+def test_data_match_on_grants_uses_the_award_counts():
+    import arviz as az
+
+    from teachkit import simulate
+
+    sim = simulate.grants(seed=3)
+    awards = sim.data["awards"].to_numpy()
+    idata = az.from_dict({"posterior": {"tau": np.ones((2, 5))}, "observed_data": {"awards": awards}})
+    assert checks.data_match(idata, sim)

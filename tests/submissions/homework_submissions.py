@@ -132,8 +132,11 @@ SUBMISSIONS: dict[str, list[Submission]] = {
                 Edit('beta = pm.Deterministic("beta", mu_b + sigma_b * z_b, dims="station")',
                      'beta = pm.Normal("beta", mu_b, sigma_b, dims="station")'),
             ),
-            {"q1": 3, "q2": 4, "q3": 2, "q4": 3, "q5": 3},
-            {"q3": "diverged"},
+            # q3 loses structure and divergences (at 4 x 2000 draws, target_accept 0.95, the
+            # centred fit still converges); q5 reads its answer off q3's divergent posterior, which
+            # ranks Dongsi above Dingling (the true highest baseline), so it loses its points too.
+            {"q1": 3, "q2": 4, "q3": 3, "q4": 3, "q5": 0},
+            {"q3": "diverged", "q5": "highest baseline"},
         ),
     ],
     "hw04-covarying-parameters": [
@@ -155,19 +158,19 @@ SUBMISSIONS: dict[str, list[Submission]] = {
                 Edit("log_ozone[station == j], 1)[::-1] for j in range(12)])",
                      "log_ozone[station == j], 1) for j in range(12)])"),
             ),
-            # LKJ(200) fights the data's rho = -0.9: rho is pinned near 0 and the sampler diverges,
-            # so q3 loses its sampler-health and recovery points.
-            {"q1": 4, "q2": 2, "q3": 1, "q4": 2},
+            # LKJ(200) fights the data's rho = -0.9: rho is pinned near 0, so q3 loses its recovery
+            # points (with separate scales and target_accept 0.95 the sampler stays healthy).
+            {"q1": 4, "q2": 2, "q3": 3, "q4": 2},
             {"q2": "diverged", "q3": "rho (truth -0.9", "q4": "reverse them"},
         ),
         Submission(
             "answers computed on another seed's data (DATA_SEED = 411)",
             (Edit("DATA_SEED = 410", "DATA_SEED = 411"),),
-            # Measured: only q4 (recomputed from the seed-410 data) catches the copy. The q2/q3 losses
-            # are convergence failures of correct models on seed-411 data (sigma_b ESS/R-hat just
-            # outside the limits), i.e. the convergence rule's false-fail risk, not detection.
-            {"q1": 4, "q2": 5, "q3": 3, "q4": 0},
-            {"q2": "sigma_b", "q4": "seed 410"},
+            # The fits are correct models of the wrong data: recovery of the hyperparameters alone
+            # cannot tell (they share their truth across seeds), checks.data_match can (the
+            # observed data are not seed 410's), and q4 is recomputed from the seed-410 data.
+            {"q1": 4, "q2": 4, "q3": 3, "q4": 0},
+            {"q2": "not this assignment's", "q3": "not this assignment's", "q4": "seed 410"},
         ),
     ],
 }

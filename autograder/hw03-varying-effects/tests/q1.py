@@ -27,5 +27,5 @@ def test_q1_sampler_health(q1_idata):
 def test_q1_recovery(q1_idata):
     from teachkit import checks, simulate
     sim = simulate.ozone(seed=410, size='homework')
-    checks.recovery(q1_idata, sim, var_names=['mu_a', 'mu_b']).assert_()
+    checks.combine(checks.data_match(q1_idata, sim), checks.recovery(q1_idata, sim, var_names=['mu_a', 'mu_b'])).assert_()
 

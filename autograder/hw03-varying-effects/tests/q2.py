@@ -24,5 +24,5 @@ def test_q2_convergence(q2_idata):
 def test_q2_recovery(q2_idata):
     from teachkit import checks, simulate
     sim = simulate.ozone(seed=410, size='homework')
-    checks.recovery(q2_idata, sim, var_names=['mu_a', 'sigma_a', 'alpha']).assert_()
+    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim, var_names=['mu_a', 'sigma_a', 'alpha'])).assert_()
 

@@ -31,5 +31,5 @@ def test_q2_convergence(q2_idata):
 def test_q2_recovery(q2_idata):
     from teachkit import checks, simulate
     sim = simulate.funnel(seed=410)
-    checks.recovery(q2_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma'], sd_reference=None).assert_()
+    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma'], sd_reference=None)).assert_()
 

@@ -25,5 +25,5 @@ def test_q3_sampler_health(q3_idata):
 def test_q3_recovery(q3_idata):
     from teachkit import checks, simulate
     sim = simulate.ozone(seed=410, size='homework')
-    checks.recovery(q3_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'alpha', 'beta']).assert_()
+    checks.combine(checks.data_match(q3_idata, sim), checks.recovery(q3_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'alpha', 'beta'])).assert_()
 
