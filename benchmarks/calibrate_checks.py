@@ -7,8 +7,9 @@ non-centred) and wrong ones, then runs ``divergences``, ``convergence`` and ``re
 Data sets and models (``teachkit.simulate`` / ``teachkit.models``):
 
 - ``ozone``  -- ``simulate.ozone(size="homework")`` (12 stations x 100 days): right model
-  ``correlated(centered=False)``; wrong: ``pooled`` (slopes vary), ``varying_intercepts``
-  (wrong group structure).
+  ``correlated(centered=False)`` (and homework 3's ``varying_slopes(centered=False)``, right but
+  for the correlation, checked without ``rho``); wrong: ``pooled`` (slopes vary),
+  ``varying_intercepts`` (wrong group structure).
 - ``funnel`` -- ``simulate.funnel()`` (20 groups x 5): right ``correlated(centered=False)``;
   wrong ``correlated(centered=True)``.
 - ``varying`` -- ``simulate.varying_effects()`` (20 groups x 10, slope sd 0.5): right
@@ -29,10 +30,14 @@ Run (each line a few minutes to ~15 minutes on 2 cores; results accumulate in th
 by data, model, seed and settings, so runs at different settings sit side by side)::
 
     L="flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/calibrate_checks.py --seeds 50"
-    $L --draws 1000 --target-accept 0.8 --data ozone --models correlated_noncentered
-    $L --draws 2000 --target-accept 0.9 --models correlated_noncentered correlated_centered
-    $L --draws 2000 --target-accept 0.9 --models pooled varying_intercepts
-    $L --draws 4000 --target-accept 0.9 --data ozone funnel --models correlated_noncentered
+    $L --draws 2000 --target-accept 0.95 --models correlated_noncentered correlated_centered
+    $L --draws 2000 --target-accept 0.95 --data ozone --models varying_slopes_noncentered
+    $L --draws 2000 --target-accept 0.9 --models correlated_noncentered pooled varying_intercepts
+    $L --draws 1000 --target-accept 0.95 --data ozone --models correlated_noncentered
+
+(about 3 minutes per 50 fits of one data set and model here). Runs of the first session, with
+the ``LKJCholeskyCov`` form of the non-centred model, are kept in
+``results/calibrate_checks_lkjcholeskycov.jsonl``.
 
 Raw per-fit numbers go to ``benchmarks/results/calibrate_checks.jsonl`` (appended as they come,
 so a run can be summarised while it goes: ``--summarise-only``); the summary table to
@@ -61,7 +66,12 @@ CANDIDATES = [(1.01, 400), (1.02, 400), (1.02, 200), (1.05, 400), (1.05, 200), (
 RIGHT = "correlated_noncentered"
 PLAN = {
     # data set: [(model name, right?)]
-    "ozone": [(RIGHT, True), ("pooled", False), ("varying_intercepts", False)],
+    "ozone": [
+        (RIGHT, True),
+        ("varying_slopes_noncentered", True),  # homework 3's model: right, without the correlation
+        ("pooled", False),
+        ("varying_intercepts", False),
+    ],
     "funnel": [(RIGHT, True), ("correlated_centered", False)],
     "varying": [(RIGHT, True), ("pooled", False), ("varying_intercepts", False)],
 }
@@ -71,6 +81,8 @@ STRUCTURE_REQUIRED = {
     "lkj": True,
     "noncentered": True,
 }
+#: what ``structure`` requires of a model other than the correlated one
+STRUCTURE_OF = {"varying_slopes_noncentered": {**STRUCTURE_REQUIRED, "lkj": False}}
 
 
 def simulate_data(name: str, seed: int):
@@ -91,6 +103,8 @@ def build(model: str, sim, data_name: str):
     kw = {} if data_name == "ozone" else {"mu_b_sd": 2.0}
     if model == RIGHT:
         return models.correlated(sim, centered=False, **kw)
+    if model == "varying_slopes_noncentered":
+        return models.varying_slopes(sim, centered=False, **kw)
     if model == "correlated_centered":
         return models.correlated(sim, centered=True, **kw)
     if model == "pooled":
@@ -124,12 +138,15 @@ def data_updates(sim) -> dict:
     }
 
 
-def run_checks(idata, sim, args) -> dict:
+def run_checks(idata, sim, args, model_name=RIGHT) -> dict:
     from teachkit import checks
 
     d = checks.divergences(idata)
     c = checks.convergence(idata, var_names=[v for v in GRADED_VARS if v in idata.posterior])
-    r = checks.recovery(idata, sim)
+    if model_name == "varying_slopes_noncentered":  # no correlation: rho is not its to recover
+        r = checks.recovery(idata, sim, var_names=[v for v in GRADED_VARS if v != "rho"])
+    else:  # every true parameter (a model lacking one fails)
+        r = checks.recovery(idata, sim)
     det = r.details
     hyper_ok = all(p["inside"] for p in det.get("parameters", []) if p["group"] is None)
     groups_ok = all(g["misses"] <= g["allowed"] for g in det.get("groups", {}).values())
@@ -148,6 +165,7 @@ def run_checks(idata, sim, args) -> dict:
         "rec_hyper_pass": hyper_ok,
         "rec_groups_pass": groups_ok,
         "rec_width_pass": width_ok,
+        "rec_missing": list(det.get("skipped", [])),
         "sd_ratio": {k: v["ratio"] for k, v in det.get("sd_ratios", {}).items()},
         "max_abs_z_hyper": max(
             (abs(p["z"]) for p in det.get("parameters", []) if p["group"] is None), default=None
@@ -200,7 +218,7 @@ def calibrate(args) -> None:
             sim0 = simulate_data(data_name, seeds[0])
             model0 = build(model_name, sim0, data_name)
             structures[(data_name, model_name)] = checks.structure(
-                model0, **STRUCTURE_REQUIRED
+                model0, **STRUCTURE_OF.get(model_name, STRUCTURE_REQUIRED)
             ).passed
             if not todo:
                 continue
@@ -217,7 +235,7 @@ def calibrate(args) -> None:
                 updates = {k: v for k, v in data_updates(sim).items() if k in shared_names}
                 idata = nutpie.sample(compiled.with_data(**updates), seed=seed, **sample_kw)
                 secs = time.perf_counter() - t
-                rec = run_checks(idata, sim, args)
+                rec = run_checks(idata, sim, args, model_name)
                 if i == 0 and right:
                     # proof that swapping data equals a fresh build: same seed, fresh compile
                     fresh = nutpie.sample(
@@ -276,7 +294,12 @@ def _rejudge(r: dict) -> dict:
         bands.get(k, bands[None])[0] <= v <= bands.get(k, bands[None])[1]
         for k, v in r["sd_ratio"].items()
     )
-    r["rec_pass"] = r["rec_hyper_pass"] and r["rec_groups_pass"] and r["rec_width_pass"]
+    r["rec_pass"] = (
+        r["rec_hyper_pass"]
+        and r["rec_groups_pass"]
+        and r["rec_width_pass"]
+        and not r.get("rec_missing")  # every true parameter must be in the posterior
+    )
     r["all_pass"] = r["div_pass"] and r["conv_pass"] and r["rec_pass"]
     return r
 
@@ -314,14 +337,15 @@ def summarise(args) -> str:
         "noncentered=True)`.",
         "",
         (
-            "| data | model | right? | draws | seeds | divergences pass | convergence pass | recovery pass "
-            "(hyper / groups / sd band) | all three pass | structure pass | verdict |"
+            "| data | model | right? | draws / target_accept | seeds | divergences pass | convergence pass | recovery pass "
+            "(hyper / groups / sd band / has every true parameter) | all three pass | structure pass | verdict |"
         ),
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     groups = {}
     for r in recs:
-        groups.setdefault((r["draws"], r["data"], r["model"]), []).append(r)
+        label = f"{r['draws']} / {r['target_accept']}"  # draws per chain / target_accept
+        groups.setdefault((label, r["data"], r["model"]), []).append(r)
 
     def pct(xs):
         return f"{100 * np.mean(xs):.0f}%"
@@ -344,7 +368,8 @@ def summarise(args) -> str:
             f"| {data} | {model} | {'yes' if right else 'no'} | {draws} | {n} | "
             f"{pct([r['div_pass'] for r in rs])} | {pct([r['conv_pass'] for r in rs])} | "
             f"{pct([r['rec_pass'] for r in rs])} ({pct([r['rec_hyper_pass'] for r in rs])} / "
-            f"{pct([r['rec_groups_pass'] for r in rs])} / {pct([r['rec_width_pass'] for r in rs])}) | "
+            f"{pct([r['rec_groups_pass'] for r in rs])} / {pct([r['rec_width_pass'] for r in rs])} / "
+            f"{pct([not r.get('rec_missing') for r in rs])}) | "
             f"{pct(allp)} | {'yes' if struct else 'no'} | {verdict} |"
         )
     lines += [
@@ -352,7 +377,7 @@ def summarise(args) -> str:
         "Distributions over seeds (min / median / 95th percentile / max):",
         "",
         (
-            "| data | model | draws | divergences | max R-hat | min bulk ESS | min tail ESS | sd ratio mu_b | "
+            "| data | model | draws / target_accept | divergences | max R-hat | min bulk ESS | min tail ESS | sd ratio mu_b | "
             "max abs z (hyper) | sampling s |"
         ),
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -374,7 +399,7 @@ def summarise(args) -> str:
             "divergences + recovery + convergence with max R-hat / min bulk and tail ESS as given):"
         ),
         "",
-        "| data | model | draws | "
+        "| data | model | draws / target_accept | "
         + " | ".join(f"R-hat <= {r}, ESS >= {e}" for r, e in CANDIDATES)
         + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in CANDIDATES) + " |",
@@ -411,7 +436,8 @@ def summarise(args) -> str:
         lines += ["", "Right-model failures (seed: messages):", ""]
         for r in fails_right:
             lines.append(
-                f"- {r['data']} ({r['chains']} x {r['draws']}) seed {r['seed']}: "
+                f"- {r['data']} {r['model']} ({r['chains']} x {r['draws']}, target_accept "
+                f"{r['target_accept']}) seed {r['seed']}: "
                 + " | ".join(r["messages"] or [])
             )
     return "\n".join(lines) + "\n"
