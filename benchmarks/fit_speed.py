@@ -7,8 +7,11 @@ Run under the MCMC lock (the machine has 2 cores)::
 
 ``--cold`` points the compile cache at a fresh temporary folder first, so that the first fit of
 each graph pays the full compile; without it the persistent cache is used as it is. Every
-configuration is fitted twice in a row ("first" and "second" fit in this process). Writes
-``benchmarks/results/fit_speed.md``.
+configuration is fitted twice in a row in this process: "first" on the data of ``--seed``,
+"second" on new data of the same size (``--seed + 1``), as a lecture refit, a calibration run or
+a grader refitting a reference model does. The second ``teachkit sample`` fit reuses the first
+one's compile (:mod:`teachkit.compile_cache`); plain ``pm.sample()`` compiles again, from the warm
+PyTensor cache. Writes ``benchmarks/results/fit_speed.md``.
 """
 
 from __future__ import annotations
@@ -43,12 +46,12 @@ def main(argv=None) -> int:
 
     t_import = time.perf_counter() - t_import
 
-    def fit(kind, model):
+    def fit(kind, model, seed):
         t0 = time.perf_counter()
         if kind == "plain pm.sample()":
-            idata = pm.sample(model=model, random_seed=args.seed, progressbar=False)
+            idata = pm.sample(model=model, random_seed=seed, progressbar=False)
         else:
-            idata = models.sample(model, seed=args.seed)
+            idata = models.sample(model, seed=seed)
         wall = time.perf_counter() - t0
         ess = az.ess(idata, var_names=HYPER)
         mcse = az.mcse(idata, var_names=HYPER)
@@ -69,7 +72,8 @@ def main(argv=None) -> int:
         f"{pm.__version__}; compile cache {'EMPTY at start (--cold)' if args.cold else 'as found'}"
         f" ({cache_dir()}); import time {t_import:.1f} s. Model: `correlated(sim, "
         "centered=False)` on `simulate.ozone`, 4 chains x 1000 draws + 1000 tune, seed "
-        f"{args.seed}. ESS/s = smallest bulk ESS of {', '.join(HYPER)} / wall time.",
+        f"{args.seed} (first fit) and new data of seed {args.seed + 1} (second fit). "
+        "ESS/s = smallest bulk ESS of {', '.join(HYPER)} / wall time.",
         "",
     ]
     configs = [
@@ -78,7 +82,11 @@ def main(argv=None) -> int:
         ("teachkit sample", "sufficient"),
     ]
     for size in args.sizes:
-        sim = simulate.ozone(seed=args.seed, size=size)
+        sims = {
+            "first": simulate.ozone(seed=args.seed, size=size),
+            "second": simulate.ozone(seed=args.seed + 1, size=size),
+        }
+        sim = sims["first"]
         lines += [
             f"## {size}: {len(sim.coords['station'])} stations x "
             f"{len(sim.data) // len(sim.coords['station'])} days ({len(sim.data)} rows)",
@@ -90,8 +98,8 @@ def main(argv=None) -> int:
         results = {}
         for kind, lik in configs:
             for rep in ("first", "second"):
-                model = models.correlated(sim, centered=False, likelihood=lik)
-                r = fit(kind, model)
+                model = models.correlated(sims[rep], centered=False, likelihood=lik)
+                r = fit(kind, model, args.seed + (rep == "second"))
                 results[(kind, lik, rep)] = r
                 row = (
                     f"| {kind} | {lik} | {rep} | {r['wall']:.1f} | {r['sampling']:.1f} | "
@@ -101,7 +109,8 @@ def main(argv=None) -> int:
                 print(size, row, flush=True)
                 lines.append(row)
         base = results[("plain pm.sample()", "rows", "second")]
-        lines += ["", "Speed-up of the second fit over plain `pm.sample()` (wall time; ESS/s):", ""]
+        lines += ["", "Speed-up of the second fit (new data) over plain `pm.sample()` (wall time; "
+                  "ESS/s):", ""]
         for kind, lik in configs[1:]:
             r = results[(kind, lik, "second")]
             lines.append(

@@ -1,16 +1,11 @@
 """Grading throughput: `teachkit grade` with 1 and 2 workers vs plain sequential `otter run`.
 
 Grades N copies of a correct submission and N copies of a wrong (blank) one, and reports
-submissions per hour. Optionally (``--compile-cache``) compares per-submission time with a cold
-PyTensor compile cache (a fresh ``base_compiledir``) and with the cache warmed by
-``teachkit warmup``.
+submissions per hour. The effect of the compile warm-up is measured by ``warmup_effect.py``.
 
 Run under the MCMC lock (it executes notebooks)::
 
     flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/grading_throughput.py --copies 4
-    flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/grading_throughput.py \\
-        --assignment autograder/hw03-varying-effects --good solutions/hw03-varying-effects.ipynb \\
-        --copies 2 --compile-cache
 
 Writes a Markdown table to ``benchmarks/results/grading_throughput.md`` (``--out``).
 """
@@ -87,7 +82,6 @@ def main(argv=None) -> int:
     ap.add_argument("--blank", default=None, help="a wrong notebook (default: the exercise/student notebook)")
     ap.add_argument("--copies", type=int, default=4, help="copies of each (total 2x)")
     ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--compile-cache", action="store_true", help="also compare cold vs warmed compile cache")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "grading_throughput.md"))
     args = ap.parse_args(argv)
     assignment = Path(args.assignment)
@@ -105,14 +99,6 @@ def main(argv=None) -> int:
         for w in (1, 2):
             wall, info = time_teachkit(assignment, subs, w, args.timeout)
             rows.append((f"`teachkit grade --workers {w}`", w, wall, n, str(sorted(set(info["totals"].values())))))
-        cache_rows = []
-        if args.compile_cache:
-            one = [subs[0]]
-            cold_env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={work / 'cold-cache'},blas__ldflags=")
-            _, info_c = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
-            subprocess.run([sys.executable, "-m", "teachkit", "warmup"], env=cold_env, check=False)
-            _, info_w = time_teachkit(assignment, one, 1, args.timeout, env=cold_env)
-            cache_rows = [("cold compile cache", info_c["seconds"][0]), ("after `teachkit warmup`", info_w["seconds"][0])]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
@@ -126,9 +112,6 @@ def main(argv=None) -> int:
     ]
     for how, w, wall, n, totals in rows:
         lines.append(f"| {how} | {w} | {wall:.1f} | {n} | {3600 * n / wall:.0f} | {totals} |")
-    if cache_rows:
-        lines += ["", "| compile cache | seconds for one correct submission |", "| --- | ---: |"]
-        lines += [f"| {k} | {v:.1f} |" for k, v in cache_rows]
     text = "\n".join(lines) + "\n"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)

@@ -29,9 +29,24 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["DEFAULT_PRESETS", "SAMPLERS", "cache_dir", "is_warm", "sample", "warmup", "warmup_cli"]
+__all__ = [
+    "CALIBRATED",
+    "DEFAULT_PRESETS",
+    "SAMPLERS",
+    "cache_dir",
+    "is_warm",
+    "sample",
+    "warmup",
+    "warmup_cli",
+]
 
 SAMPLERS = ("auto", "nutpie", "pymc")
+
+#: The settings at which ``teachkit.checks`` was calibrated and the homework samples: a correct
+#: non-centred correlated fit passes divergences, convergence and recovery together in 98-100%
+#: of data sets (``benchmarks/results/calibrate_checks.md``). At the sampler's default
+#: target_accept (0.8) the ozone data show stray divergences. Use ``sample(m, seed=1, **CALIBRATED)``.
+CALIBRATED = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.95}
 
 #: The presets whose homework-sized reference models ``teachkit warmup`` compiles by default.
 DEFAULT_PRESETS = ("varying_effects", "ozone", "funnel", "grants")
@@ -110,7 +125,8 @@ def sample(
         Chains run in parallel on this many cores (default: all, at most ``chains``).
     target_accept : float, optional
         NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) to remove stray
-        divergences at the cost of smaller steps. Default: the sampler's own (0.8).
+        divergences at the cost of smaller steps. Default: the sampler's own (0.8). For fits
+        that ``teachkit.checks`` will judge, use :data:`CALIBRATED` (2000 draws, 0.95).
     sampler : {"auto", "nutpie", "pymc"}
         ``"auto"``: nutpie if installed (measured fastest here: see
         ``benchmarks/results/fit_speed.md``), else PyMC's NUTS with a printed note.
