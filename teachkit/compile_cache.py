@@ -58,11 +58,11 @@ def stats() -> dict[str, int]:
 
 
 def _with_data_as_shared(model):
-    """``(model', data)``: ``model`` with its data arrays as named shared variables.
+    """A copy of ``model`` with its data arrays as named shared variables.
 
     Observed arrays become ``<rv>_observed``; other float constants with more than one element
-    become ``_teachkit_data_<k>`` in the graph's topological order (deterministic for one structure).
-    ``data`` maps every shared variable name of ``model'`` that holds data to its value.
+    become ``_teachkit_data_<k>`` in the graph's topological order (deterministic for one
+    structure). :func:`_data_of` then reads every data array off the copy by name.
     """
     import pytensor
     from pymc.model.fgraph import ModelObservedRV, fgraph_from_model, model_from_fgraph
@@ -121,17 +121,16 @@ def _fingerprint(model) -> str | None:
     text = pytensor.printing.debugprint(fg.outputs, file="str", print_type=True)
     h.update(_ADDRESS.sub("", text).encode())
     names = []
+    seen: dict[str, int] = {}  # name -> id of the shared variable that has it
     for node in fg.toposort():
         for inp in node.inputs:
             if isinstance(inp, Constant) and isinstance(inp.type, TensorType):
                 arr = np.asarray(inp.data)
                 h.update(repr((arr.dtype.str, arr.shape)).encode() + arr.tobytes())
             elif isinstance(inp, SharedVariable) and isinstance(inp.type, TensorType):
-                if not inp.name:
-                    return None  # unnamed data cannot be swapped by name
+                if not inp.name or seen.setdefault(inp.name, id(inp)) != id(inp):
+                    return None  # unnamed data, or two variables with one name: not swappable
                 names.append((inp.name, str(inp.type)))
-    if len({n for n, _ in names}) != len(set(names)):
-        return None  # two different shared variables with one name
     h.update(repr(sorted(set(names))).encode())
     for rv in model.free_RVs:  # transforms print as addresses: key their type and settings
         tr = model.rvs_to_transforms.get(rv)

@@ -80,3 +80,14 @@ def test_reused_compile_gives_the_draws_of_a_fresh_one(ozone_pair):
     assert "observed_data" not in reused or "y" not in reused["observed_data"]  # a Potential
     # the reused fit is about the second data set, not the first
     assert abs(float(reused.posterior["mu_a"].mean()) - second.truth["mu_a"]) < 0.3
+
+
+def test_models_whose_data_cannot_be_named_are_not_cached():
+    import pymc as pm
+    import pytensor
+
+    with pm.Model() as m:
+        x = pytensor.shared(np.arange(3.0))  # unnamed: no way to swap it by name
+        mu = pm.Normal("mu")
+        pm.Normal("y", mu + x, 1.0, observed=np.zeros(3))
+    assert _key(m) is None
