@@ -33,6 +33,7 @@ Binomial models (``grants_*``) -- the lecture's NWO grants example:
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray
 
 __all__ = [
+    "GAUSSIAN_MODELS",
     "LECTURE_PRIORS",
     "add_log_likelihood",
     "correlated",
@@ -296,6 +298,25 @@ def _gaussian_coords(data: _Gaussian, likelihood: str) -> dict:
     return coords
 
 
+def _gaussian_setup(sim, roles, likelihood: str, mu_a_sd, mu_b_sd, **scales):
+    """Validate a Gaussian builder's arguments; return its data and the prior sd of ``mu_b``."""
+    _check_likelihood(likelihood)
+    data = _gaussian_data(sim, roles)
+    mu_b_sd = _slope_sd(data, mu_b_sd)
+    _check_positive(mu_a_sd=mu_a_sd, mu_b_sd=mu_b_sd, **scales)
+    return data, mu_b_sd
+
+
+def _group_effect(name: str, mu, sd, *, dim: str, centered: bool, offset: str):
+    """``name ~ Normal(mu, sd)`` over ``dim``; non-centred: ``mu + sd * offset``, ``offset ~ N(0, 1)``."""
+    import pymc as pm
+
+    if centered:
+        return pm.Normal(name, mu, sd, dims=dim)
+    z = pm.Normal(offset, 0.0, 1.0, dims=dim)
+    return pm.Deterministic(name, mu + sd * z, dims=dim)
+
+
 # --------------------------------------------------------------------------------------------
 # Gaussian builders
 # --------------------------------------------------------------------------------------------
@@ -343,10 +364,8 @@ def pooled(
     """
     import pymc as pm
 
-    _check_likelihood(likelihood)
-    data = _gaussian_data(sim, roles)
-    mu_b_sd = _slope_sd(data, mu_b_sd)
-    _check_positive(mu_a_sd=mu_a_sd, mu_b_sd=mu_b_sd, sigma_scale=sigma_scale)
+    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
+                                    sigma_scale=sigma_scale)
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
         mu_b = pm.Normal("mu_b", 0.0, mu_b_sd)
@@ -401,21 +420,13 @@ def varying_intercepts(
     """
     import pymc as pm
 
-    _check_likelihood(likelihood)
-    data = _gaussian_data(sim, roles)
-    mu_b_sd = _slope_sd(data, mu_b_sd)
-    _check_positive(
-        mu_a_sd=mu_a_sd, mu_b_sd=mu_b_sd, sigma_a_scale=sigma_a_scale, sigma_scale=sigma_scale
-    )
+    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
+                                    sigma_a_scale=sigma_a_scale, sigma_scale=sigma_scale)
     g = data.group_dim
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
         sigma_a = pm.HalfCauchy("sigma_a", sigma_a_scale)
-        if centered:
-            alpha = pm.Normal("alpha", mu_a, sigma_a, dims=g)
-        else:
-            z_a = pm.Normal("z_a", 0.0, 1.0, dims=g)
-            alpha = pm.Deterministic("alpha", mu_a + sigma_a * z_a, dims=g)
+        alpha = _group_effect("alpha", mu_a, sigma_a, dim=g, centered=centered, offset="z_a")
         mu_b = pm.Normal("mu_b", 0.0, mu_b_sd)
         sigma = pm.HalfCauchy("sigma", sigma_scale)
         _gaussian_terms(model, data, alpha, mu_b, sigma, likelihood)
@@ -470,30 +481,17 @@ def varying_slopes(
     """
     import pymc as pm
 
-    _check_likelihood(likelihood)
-    data = _gaussian_data(sim, roles)
-    mu_b_sd = _slope_sd(data, mu_b_sd)
-    _check_positive(
-        mu_a_sd=mu_a_sd,
-        mu_b_sd=mu_b_sd,
-        sigma_a_scale=sigma_a_scale,
-        sigma_b_scale=sigma_b_scale,
-        sigma_scale=sigma_scale,
-    )
+    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
+                                    sigma_a_scale=sigma_a_scale, sigma_b_scale=sigma_b_scale,
+                                    sigma_scale=sigma_scale)
     g = data.group_dim
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
         mu_b = pm.Normal("mu_b", 0.0, mu_b_sd)
         sigma_a = pm.HalfCauchy("sigma_a", sigma_a_scale)
         sigma_b = pm.HalfCauchy("sigma_b", sigma_b_scale)
-        if centered:
-            alpha = pm.Normal("alpha", mu_a, sigma_a, dims=g)
-            beta = pm.Normal("beta", mu_b, sigma_b, dims=g)
-        else:
-            z_a = pm.Normal("z_a", 0.0, 1.0, dims=g)
-            z_b = pm.Normal("z_b", 0.0, 1.0, dims=g)
-            alpha = pm.Deterministic("alpha", mu_a + sigma_a * z_a, dims=g)
-            beta = pm.Deterministic("beta", mu_b + sigma_b * z_b, dims=g)
+        alpha = _group_effect("alpha", mu_a, sigma_a, dim=g, centered=centered, offset="z_a")
+        beta = _group_effect("beta", mu_b, sigma_b, dim=g, centered=centered, offset="z_b")
         sigma = pm.HalfCauchy("sigma", sigma_scale)
         _gaussian_terms(model, data, alpha, beta, sigma, likelihood)
     return model
@@ -577,17 +575,9 @@ def correlated(
     import pymc as pm
     import pytensor.tensor as pt
 
-    _check_likelihood(likelihood)
-    data = _gaussian_data(sim, roles)
-    mu_b_sd = _slope_sd(data, mu_b_sd)
-    _check_positive(
-        mu_a_sd=mu_a_sd,
-        mu_b_sd=mu_b_sd,
-        sigma_a_scale=sigma_a_scale,
-        sigma_b_scale=sigma_b_scale,
-        sigma_scale=sigma_scale,
-        eta=eta,
-    )
+    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
+                                    sigma_a_scale=sigma_a_scale, sigma_b_scale=sigma_b_scale,
+                                    sigma_scale=sigma_scale, eta=eta)
     g = data.group_dim
     coords = _gaussian_coords(data, likelihood)
     coords["coef"] = ["intercept", "slope"]
@@ -617,6 +607,18 @@ def correlated(
         sigma = pm.HalfCauchy("sigma", sigma_scale)
         _gaussian_terms(model, data, alpha, beta, sigma, likelihood)
     return model
+
+
+#: The Gaussian reference models by name, each ``builder(sim, **keywords) -> pm.Model`` (the
+#: names the warm-up, the calibration benchmark and the tests use).
+GAUSSIAN_MODELS = {
+    "pooled": pooled,
+    "varying_intercepts": varying_intercepts,
+    "varying_slopes": varying_slopes,
+    "varying_slopes_noncentered": functools.partial(varying_slopes, centered=False),
+    "correlated_centered": functools.partial(correlated, centered=True),
+    "correlated_noncentered": functools.partial(correlated, centered=False),
+}
 
 
 # --------------------------------------------------------------------------------------------

@@ -252,11 +252,9 @@ def _warmup_models(presets, likelihoods):
     from teachkit import models, simulate
 
     gaussian = {
-        "pooled": models.pooled,
-        "varying_intercepts": models.varying_intercepts,
-        "varying_slopes": models.varying_slopes,
-        "correlated_centered": lambda s, **kw: models.correlated(s, centered=True, **kw),
-        "correlated_noncentered": lambda s, **kw: models.correlated(s, centered=False, **kw),
+        name: build
+        for name, build in models.GAUSSIAN_MODELS.items()
+        if name != "varying_slopes_noncentered"  # no reference model is written that way
     }
     sims = {
         "varying_effects": lambda: simulate.varying_effects(seed=0),

@@ -16,11 +16,9 @@ from scipy import special, stats
 from teachkit import models, simulate
 
 GAUSSIAN = {
-    "pooled": models.pooled,
-    "varying_intercepts": models.varying_intercepts,
-    "varying_slopes": models.varying_slopes,
-    "correlated_centered": lambda sim, **kw: models.correlated(sim, centered=True, **kw),
-    "correlated_noncentered": lambda sim, **kw: models.correlated(sim, centered=False, **kw),
+    name: models.GAUSSIAN_MODELS[name]
+    for name in ("pooled", "varying_intercepts", "varying_slopes", "correlated_centered",
+                 "correlated_noncentered")
 }
 
 FREE = {
