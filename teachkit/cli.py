@@ -218,6 +218,8 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
     # Owner: issue 3 (teachkit.sampling). Compile the reference models ahead of time.
+    from teachkit.sampling import DEFAULT_PRESETS  # light: configures PyTensor, imports nothing
+
     p = sub.add_parser(
         "warmup",
         help="compile the reference models ahead of time",
@@ -229,8 +231,8 @@ def _add_warmup(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--presets",
         nargs="+",
-        default=["varying_effects", "ozone", "funnel", "grants"],
-        choices=["varying_effects", "ozone", "funnel", "grants"],
+        default=list(DEFAULT_PRESETS),
+        choices=list(DEFAULT_PRESETS),
         help="presets whose models to compile (default: all)",
     )
     p.add_argument(
