@@ -196,25 +196,21 @@ def sample(
         cores = min(chains, os.cpu_count() or 1)
     if sampler == "nutpie" and reuse and not kwargs:
         idata = _sample_nutpie(model, seed, draws, tune, chains, cores, target_accept, progressbar)
-        if log_likelihood:
-            from teachkit.models import add_log_likelihood
-
-            add_log_likelihood(idata, model)
-        return idata
-    if target_accept is not None:
-        kwargs["target_accept"] = target_accept
-    idata = pm.sample(
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        cores=cores,
-        random_seed=seed,
-        nuts_sampler=sampler,
-        progressbar=progressbar,
-        model=model,
-        compute_convergence_checks=False,
-        **kwargs,
-    )
+    else:
+        if target_accept is not None:
+            kwargs["target_accept"] = target_accept
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=cores,
+            random_seed=seed,
+            nuts_sampler=sampler,
+            progressbar=progressbar,
+            model=model,
+            compute_convergence_checks=False,
+            **kwargs,
+        )
     if log_likelihood:
         from teachkit.models import add_log_likelihood
 
