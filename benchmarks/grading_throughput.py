@@ -51,7 +51,8 @@ def time_teachkit(assignment: Path, subs: list[Path], workers: int, timeout: flo
         import pandas as pd
 
         df = pd.read_csv(out / "gradebook.csv")
-        return wall, {"totals": df.set_index("id")["total"].to_dict(), "seconds": df["seconds"].tolist()}
+        return wall, {"totals": df.set_index("id")["total"].to_dict(), "seconds": df["seconds"].tolist(),
+                      "statuses": df["status"].tolist()}
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -39,22 +39,11 @@ def _env(cache: Path) -> dict[str, str]:
 
 def grade_one(name: str, sub: Path, env: dict, timeout: float) -> tuple[float, float, str]:
     """(seconds the gradebook reports, total score, status) for one submission."""
-    import pandas as pd
+    from grading_throughput import time_teachkit  # this folder is on sys.path when run
 
-    out = Path(tempfile.mkdtemp(prefix="tk-warm-"))
-    try:
-        r = subprocess.run(
-            [sys.executable, "-m", "teachkit", "grade", str(ROOT / "autograder" / name), str(sub),
-             "--workers", "1", "--timeout", str(timeout), "--out", str(out), "--no-progress",
-             "--warmup", "no"],
-            capture_output=True, text=True, env=env, cwd=ROOT,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(r.stderr[-2000:])
-        row = pd.read_csv(out / "gradebook.csv").iloc[0]
-        return float(row["seconds"]), float(row["total"]), str(row["status"])
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    _, info = time_teachkit(ROOT / "autograder" / name, [sub], 1, timeout, env=env)
+    (total,) = info["totals"].values()
+    return float(info["seconds"][0]), float(total), str(info["statuses"][0])
 
 
 def main(argv=None) -> int:
