@@ -1,12 +1,13 @@
 """How often homework 2's graded sampler-health checks pass a correct grants fit.
 
 Homework 2 grades ``divergences`` + ``convergence`` of its direct-effect model (q2) and of its
-multilevel model (q3, ``tau ~ HalfCauchy(5)``, centred discipline effects). This fits both, as the
-solution writes them, on ``--seeds`` data sets of ``simulate.grants`` at the notebook's settings
-(4 x 1000 draws, sampling seed 410), through ``teachkit.models.sample`` (so each structure
-compiles once), and reports the pass rate. Run under the MCMC lock::
+multilevel model (q3, ``tau ~ HalfCauchy(5)``, centred discipline effects). This fits both (the
+solution's models are ``teachkit.models.grants_direct`` and ``grants_multilevel``) on ``--seeds``
+data sets of ``simulate.grants`` at the notebook's settings (4 x 1000 draws, sampling seed 410),
+through ``teachkit.models.sample`` (so each structure compiles once), and reports the pass
+rate. Run under the MCMC lock::
 
-    flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/grants_health.py --seeds 20
+    flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/grants_health.py --seeds 50
 
 Writes ``benchmarks/results/grants_health.md``.
 """
@@ -23,29 +24,13 @@ OUT = Path(__file__).resolve().parent / "results" / "grants_health.md"
 
 
 def fit_and_check(sim, question: str) -> tuple[bool, int, str]:
-    import pymc as pm
+    from teachkit import checks, models
 
-    from teachkit import checks
-    from teachkit.sampling import sample
-
-    data = sim.data
-    gender = data["gender"].cat.codes.to_numpy()
-    discipline = data["discipline"].cat.codes.to_numpy()
-    coords = {"gender": list(data["gender"].cat.categories),
-              "discipline": list(data["discipline"].cat.categories)}
-    female, male = coords["gender"].index("female"), coords["gender"].index("male")
-    with pm.Model(coords=coords) as model:
-        alpha = pm.Normal("alpha", 0, 2, dims="gender")
-        if question == "q2":
-            beta = pm.Normal("beta", 0, 1, dims="discipline")
-        else:
-            tau = pm.HalfCauchy("tau", 5)
-            beta = pm.Normal("beta", 0, tau, dims="discipline")
-        pm.Deterministic("direct_effect", alpha[female] - alpha[male])
-        pm.Binomial("awards", n=data["applications"].to_numpy(),
-                    p=pm.math.invlogit(alpha[gender] + beta[discipline]),
-                    observed=data["awards"].to_numpy())
-    idata = sample(model, seed=410, draws=1000, tune=1000, chains=4, log_likelihood=False)
+    # the solution's models: alpha ~ N(0, 2) by gender; q2 beta ~ N(0, 1), q3 beta ~ N(0, tau),
+    # tau ~ HalfCauchy(5) by discipline; direct_effect = alpha[female] - alpha[male]
+    build = models.grants_direct if question == "q2" else models.grants_multilevel
+    idata = models.sample(build(sim), seed=410, draws=1000, tune=1000, chains=4,
+                          log_likelihood=False)
     names = ["direct_effect"] if question == "q2" else ["tau", "direct_effect"]
     health = checks.combine(checks.divergences(idata), checks.convergence(idata, var_names=names))
     return health.passed, int(idata["sample_stats"]["diverging"].sum()), health.message
