@@ -850,7 +850,7 @@ def recovery(
                 continue
             q_lo, q_hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2])
             mean, sd = float(draws.mean()), float(draws.std())
-            ok = bool(q_lo <= tv <= q_hi)
+            ok = bool(q_lo <= tv <= q_hi) and q_hi > q_lo  # a single value is not a posterior
             rec = {
                 "name": name,
                 "group": None,
@@ -898,7 +898,7 @@ def recovery(
         for k, g in enumerate(groups):
             i = idx[k]
             truth_g = float(tv[g])
-            ok = bool(q[0, i] <= truth_g <= q[1, i])
+            ok = bool(q[0, i] <= truth_g <= q[1, i]) and q[1, i] > q[0, i]
             z = (truth_g - means[i]) / sds[i] if sds[i] > 0 else float("inf")
             rec = {
                 "name": name,
@@ -987,6 +987,8 @@ def recovery(
         parts = [
             f"{r['name']} (truth {_fmt(r['truth'])} vs interval [{_fmt(r['low'])}, {_fmt(r['high'])}], "
             f"{_fmt(abs(r['z']))} sd {'above' if r['z'] > 0 else 'below'} the mean)"
+            if r["high"] > r["low"]
+            else f"{r['name']} (every draw is {_fmt(r['mean'])}: a single value, not a posterior)"
             for r in hyper_fail
         ]
         sentences.append(

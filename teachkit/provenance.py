@@ -13,9 +13,16 @@ nutpie leaves in ``sample_stats`` and that a fabrication must reproduce consiste
 * the step size is positive and ``step_size_bar`` (the adapted value) is constant per chain;
 * the energy moves with the log density: ``energy = -logp + kinetic energy`` at the selected
   point, so the two are strongly correlated, and the kinetic part varies from draw to draw;
-* draws are not degenerate: every scalar varies within each chain, and a draw repeats the
-  previous one exactly when, and only when, the sampler reports that it stayed
-  (``index_in_trajectory == 0``).
+* draws are not degenerate: some entry varies, a chain that moves moves every entry that varies
+  anywhere, and a draw repeats the previous one only where the sampler reports that it stayed
+  (``index_in_trajectory == 0``) and with the same recorded log density.
+
+What is *not* evidence of fabrication, because real runs show it: entries that are constant by
+construction (the fixed 1 and 0 entries of an LKJ Cholesky factor, a correlation matrix's
+diagonal), and chains that get stuck (a centred funnel can hold a chain at one point for
+hundreds of draws or for the whole run, with constant ``lp``). Those are sampler problems, for
+the divergence and convergence checks to report. Only a posterior in which no chain moves at
+all is refused.
 
 With a reference model, :func:`logp_mismatch` also recomputes the log density at the draws and
 compares it with the recorded one: fabricating draws then also requires computing the model's
@@ -137,49 +144,87 @@ def check_posterior(tree: Any) -> list[str]:
         # A depth-d trajectory has 2**d - 1 leapfrog steps; nutpie counts depth one lower than
         # PyMC on some draws, so allow one level of slack: fabrications miss by far more.
         problems.append("some draws took more leapfrog steps than their tree depth allows")
-    for c in range(n_chain):
-        if np.std(lp[c]) == 0:
-            problems.append(f"the log density is constant in chain {c}")
-            break
+    points = _varying_points(post)
+    if isinstance(points, list):
+        return problems + points
+    moved = _moves(points)  # (chain, draw - 1): the point changed from the previous draw
+    problems.extend(_stays(moved, lp, stats))
+    moving_chains = [c for c in range(n_chain) if moved[c].sum() >= MIN_DRAWS]
+    if not moving_chains:
+        problems.append("none of its chains moves: in every chain nearly every draw repeats the one "
+                        "before it, so nothing was sampled")
+        return problems
+    for c in moving_chains:
         kinetic = energy[c] + lp[c]
         if np.std(kinetic) < 1e-8 * max(1.0, np.abs(kinetic).mean()):
             problems.append(f"energy is an exact function of the log density in chain {c}: no kinetic energy")
             break
-        corr = np.corrcoef(energy[c], -lp[c])[0, 1]
+        step = np.concatenate([[True], moved[c]])  # draws where the sampler went somewhere new
+        corr = np.corrcoef(energy[c][step], -lp[c][step])[0, 1]
         if not np.isfinite(corr) or corr < MIN_ENERGY_CORR:
             problems.append(f"in chain {c} the energy does not move with the log density "
                             f"(correlation {corr:.2f}; real runs give about 0.5 to 0.9)")
             break
-    problems.extend(_degeneracy(post, stats))
+    frozen = [name for name, arr in points.items()
+              if any(np.any(np.ptp(arr[c], axis=0) == 0) for c in moving_chains)]
+    if frozen:
+        problems.append(f"{', '.join(frozen)} stays fixed within a chain in which the other parameters "
+                        "move: a sampler moves every free parameter at once")
     return problems
 
 
-def _degeneracy(post, stats) -> list[str]:
-    problems = []
-    flat = []
+def _varying_points(post) -> dict[str, np.ndarray] | list[str]:
+    """``{name: (chain, draw, k) draws}`` of every posterior entry that varies anywhere.
+
+    Entries that never change in any chain are left out: they are fixed by construction (the 1 on
+    the diagonal and the 0 above it of an LKJ Cholesky factor, a correlation matrix's diagonal, a
+    Deterministic of constants) and are no evidence either way. A posterior in which *nothing*
+    varies is a single point, not a sample.
+    """
+    points, problems = {}, []
     for name, da in post.data_vars.items():
         arr = np.asarray(da.transpose("chain", "draw", ...).values)
-        if arr.dtype.kind not in "biuf":
+        if arr.dtype.kind != "f":  # integer or boolean Deterministics can be constant in a real chain
             continue
-        arr = arr.reshape(arr.shape[0], arr.shape[1], -1).astype(float)
+        arr = arr.reshape(arr.shape[0], arr.shape[1], -1)
         if not np.all(np.isfinite(arr)):
             problems.append(f"{name} has non-finite draws")
             continue
-        if np.any(np.ptp(arr, axis=1) == 0):
-            problems.append(f"{name} does not vary within a chain: its draws are all the same")
-        flat.append(arr)
-    if problems or not flat:
+        varies = np.ptp(arr.reshape(-1, arr.shape[2]), axis=0) > 0
+        if varies.any():
+            points[name] = arr[:, :, varies]
+    if problems:
         return problems
-    allv = np.concatenate(flat, axis=2)
-    repeated = np.all(allv[:, 1:, :] == allv[:, :-1, :], axis=2)  # (chain, draw-1)
+    if not points:
+        return ["the posterior does not vary at all: every draw of every chain is the same point"]
+    return points
+
+
+def _moves(points: dict[str, np.ndarray]) -> np.ndarray:
+    allv = np.concatenate(list(points.values()), axis=2)
+    return np.any(allv[:, 1:, :] != allv[:, :-1, :], axis=2)
+
+
+def _stays(moved: np.ndarray, lp: np.ndarray, stats) -> list[str]:
+    """Repeated draws must be ones the sampler reports as staying, with the same log density.
+
+    Only this direction is checked: a real sampler repeats a draw exactly when it stays
+    (``index_in_trajectory == 0``), but a posterior thinned or subset with ``.sel`` can hide a stay.
+    A chain that is stuck for hundreds of draws is consistent by this test: a sampler problem
+    for the divergence and convergence checks, not a fabrication.
+    """
+    problems = []
+    repeated = ~moved
+    same_lp = np.isclose(lp[:, 1:], lp[:, :-1], rtol=1e-12, atol=0)
+    if repeated.any() and np.mean(~same_lp[repeated]) > MAX_MISMATCH_FRACTION:
+        problems.append(f"{repeated.sum()} draws repeat the previous point but record a different log "
+                        "density: the draws and the statistics come from different places")
     if "index_in_trajectory" in stats:
-        stayed = np.asarray(stats["index_in_trajectory"].transpose("chain", "draw").values)[:, 1:] == 0
-        disagree = np.mean(repeated != stayed)
-        if disagree > MAX_MISMATCH_FRACTION:
-            problems.append(f"the draws repeat at {repeated.sum()} steps where the sampler reports "
-                            f"staying at {stayed.sum()}: they were not produced by this sampler run")
-    elif repeated.mean() > 0.5:
-        problems.append(f"{repeated.mean():.0%} of draws repeat the previous draw exactly")
+        index = np.asarray(stats["index_in_trajectory"].transpose("chain", "draw").values)[:, 1:]
+        unreported = repeated & (index != 0)
+        if unreported.sum() > MAX_MISMATCH_FRACTION * repeated.size:
+            problems.append(f"the draws repeat at {unreported.sum()} steps where the sampler reports moving: "
+                            "they were not produced by this sampler run")
     return problems
 
 

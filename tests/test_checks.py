@@ -186,6 +186,15 @@ def test_recovery_hyperparameter_miss_reports_truth_interval_and_z():
     assert z == pytest.approx(5.0, abs=0.3)
 
 
+def test_recovery_refuses_a_single_value_even_at_the_truth():
+    rng = np.random.default_rng(5)
+    post = _posterior(rng, TRUTH)
+    post["mu_b"] = np.full_like(post["mu_b"], TRUTH["mu_b"])  # every draw "is" the truth
+    r = checks.recovery(_rec_idata(post), TRUTH)
+    assert not r
+    assert "mu_b (every draw is 0.054: a single value, not a posterior)" in r.message
+
+
 def test_recovery_group_misses_counted_against_allowance():
     rng = np.random.default_rng(6)
     shift = {("beta", "Wanliu"): -0.05, ("beta", "Dingling"): 0.04}
