@@ -1217,6 +1217,35 @@ def _const_values(var):
         return None
 
 
+def _user_params(dist: str, params) -> list:
+    """A prior's constant parameters as its author writes them (``Normal(0, 0.1)`` -> [0, 0.1]).
+
+    PyMC stores some parameters differently from how they are written: the half distributions
+    carry a location of 0 first, ``Exponential(lam)`` stores its scale ``1 / lam``, and
+    ``Normal(mu, tau=t)`` stores ``sigma``. Entries that are not constants (a parameter that
+    depends on other variables, as in a hierarchical prior) are ``None``; arrays are lists.
+    """
+    values = []
+    for p in params:
+        v = _const_values(p)
+        if v is None or v.dtype.kind not in "biuf" or v.size > 16:
+            values.append(None)
+        else:
+            values.append(float(v) if v.ndim == 0 else v.astype(float).tolist())
+    if dist.startswith("Half") and len(values) > 1 and values[0] == 0.0:
+        values = values[1:]
+    if dist == "Exponential" and values and isinstance(values[0], float) and values[0] > 0:
+        values = [1.0 / values[0]]
+    return values
+
+
+def _prior_text(dist: str, params) -> str:
+    def one(v):
+        return "?" if v is None else _fmt(v) if isinstance(v, float) else str(v)
+
+    return f"{dist}({', '.join(one(v) for v in params)})"
+
+
 def _shape_list(var, dims, coords):
     if dims:
         return [len(coords.get(d, ())) if d in coords else None for d in dims]
@@ -1291,6 +1320,7 @@ def describe_model(model) -> dict:
             "distribution": dist,
             "dims": dims,
             "shape": _shape_list(rv, dims, coords),
+            "params": _user_params(dist, _dist_params(rv)),
         }
         free_rvs.append(entry)
         if dist.startswith("LKJ"):
@@ -1402,6 +1432,37 @@ def _is_varying(entry, group_dim) -> bool:
     return bool(shape) and int(np.prod(shape)) > 1
 
 
+def _prior_problems(desc: Mapping, priors: Mapping[str, tuple]) -> list[str]:
+    problems = []
+    free = {e["name"]: e for e in desc.get("free_rvs", [])}
+    for name, spec in priors.items():
+        if isinstance(spec, str) or not spec:
+            raise ValueError(
+                f"priors[{name!r}] must be a tuple (distribution, *parameters), e.g. ('Normal', 0, 2); "
+                f"got {spec!r}."
+            )
+        dist, want = str(spec[0]), [float(v) for v in spec[1:]]
+        entry = free.get(name)
+        if entry is None:
+            if _var_entry(desc, name) is None:
+                problems.append(f"the model has no variable '{name}' with the prior {_prior_text(dist, want)}")
+            continue  # derived (e.g. a group sd from LKJCholeskyCov): its prior lies elsewhere
+        got_dist, got = entry.get("distribution"), entry.get("params")
+        if got is None:  # a description from before parameters were recorded
+            continue
+        same = (
+            str(got_dist).lower() == dist.lower()
+            and len(got) == len(want)
+            and all(isinstance(g, float) and np.isclose(g, w, rtol=1e-6, atol=0) for g, w in zip(got, want))
+        )
+        if not same:
+            problems.append(
+                f"the prior of {name} is {_prior_text(got_dist, got)}, but the question asks for "
+                f"{_prior_text(dist, want)}: use that"
+            )
+    return problems
+
+
 def structure(
     model,
     *,
@@ -1414,6 +1475,8 @@ def structure(
     intercept: str = "alpha",
     slope: str = "beta",
     group_dim: str | None = None,
+    priors: Mapping[str, tuple] | None = None,
+    lkj_eta: float | None = None,
 ) -> CheckResult:
     """Check what a model is made of.
 
@@ -1442,6 +1505,14 @@ def structure(
         Names of the group intercepts and slopes.
     group_dim : str, optional
         The group dimension (e.g. ``"station"``); default any dimension.
+    priors : dict, optional
+        Priors a question states, ``{name: (distribution, *parameters)}`` as the question
+        writes them, e.g. ``{"mu_b": ("Normal", 0, 0.1), "sigma": ("HalfCauchy", 1)}``. Each
+        named variable must be a free random variable with that distribution and those
+        parameters (relative tolerance 1e-6); a name that is a Deterministic in this model (a
+        group sd taken from ``LKJCholeskyCov``) is not checked, a missing one fails.
+    lkj_eta : float, optional
+        The shape ``eta`` the LKJ prior must have.
 
     Returns
     -------
@@ -1461,6 +1532,8 @@ def structure(
     >>> r = structure(m, varying_slopes=True)
     >>> print(r.message)
     The model has no varying slopes: 'beta' has no group dimension; give each group its own slope (e.g. dims='group') and check again.
+    >>> print(structure(m, priors={"mu_a": ("Normal", 0, 2)}).message)
+    The prior of mu_a is Normal(0, 1), but the question asks for Normal(0, 2): use that and check again.
     """
     if isinstance(model, Mapping):
         desc = model
@@ -1572,6 +1645,16 @@ def structure(
                     or "no observed variable"
                 )
                 problems.append(f"the likelihood should be {likelihood}; the model has {got}")
+    if priors:
+        problems.extend(_prior_problems(desc, priors))
+    if lkj_eta is not None and desc.get("lkj"):
+        eta = desc.get("lkj_eta")
+        facts["lkj_eta"] = eta
+        if eta is None or not np.isclose(eta, lkj_eta, rtol=1e-6):
+            problems.append(
+                f"the LKJ prior has eta = {'an expression' if eta is None else _fmt(eta)}, but the question "
+                f"asks for LKJ({_fmt(lkj_eta)}) (larger eta pulls correlations towards 0): use that"
+            )
     if variables:
         missing = [v for v in variables if _var_entry(desc, v) is None]
         if missing:
@@ -1592,6 +1675,8 @@ def structure(
             ("parameterisation", noncentered),
             ("likelihood", likelihood),
             ("variable names", variables),
+            ("priors", priors),
+            ("LKJ eta", lkj_eta),
         )
         if v is not None
     ]

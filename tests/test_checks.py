@@ -523,3 +523,54 @@ def test_data_match_on_grants_uses_the_award_counts():
     awards = sim.data["awards"].to_numpy()
     idata = az.from_dict({"posterior": {"tau": np.ones((2, 5))}, "observed_data": {"awards": awards}})
     assert checks.data_match(idata, sim)
+
+
+# --- stated priors ---------------------------------------------------------------------------
+
+def _prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 0.1), eta=2):
+    with pm.Model(coords={"station": ["a", "b", "c"]}) as m:
+        mu_a = pm.Normal("mu_a", 0, 2)
+        mu_b = mu_b()
+        sd_dist = pm.HalfCauchy.dist(1, shape=2)
+        chol, corr, stds = pm.LKJCholeskyCov("chol_cov", n=2, eta=eta, sd_dist=sd_dist, compute_corr=True)
+        pm.Deterministic("sigma_a", stds[0])
+        sigma = pm.HalfCauchy("sigma", 1)
+        lam = pm.Exponential("lam", 2)
+        hn = pm.HalfNormal("hn", 0.5)
+        pm.Normal("y", mu_a + mu_b + 0 * lam + 0 * hn, sigma, observed=[1.0, 2.0])
+    return m
+
+
+STATED = {"mu_a": ("Normal", 0, 2), "mu_b": ("Normal", 0, 0.1), "sigma": ("HalfCauchy", 1),
+          "sigma_a": ("HalfCauchy", 1), "lam": ("Exponential", 2), "hn": ("HalfNormal", 0.5)}
+
+
+def test_structure_accepts_the_stated_priors_in_any_spelling():
+    r = checks.structure(_prior_model(), priors=STATED, lkj_eta=2)
+    assert r, r.message
+    tau = checks.structure(_prior_model(mu_b=lambda: pm.Normal("mu_b", mu=0, tau=100)), priors=STATED)
+    assert tau, tau.message  # Normal(0, tau=100) is Normal(0, 0.1)
+
+
+def test_structure_names_a_prior_that_differs_from_the_question():
+    r = checks.structure(_prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 1)), priors=STATED)
+    assert not r
+    assert "The prior of mu_b is Normal(0, 1), but the question asks for Normal(0, 0.1)" in r.message
+    r = checks.structure(_prior_model(mu_b=lambda: pm.HalfNormal("mu_b", 0.1)), priors=STATED)
+    assert "mu_b is HalfNormal(0.1)" in r.message
+
+
+def test_structure_checks_the_lkj_shape_and_missing_prior_variables():
+    r = checks.structure(_prior_model(eta=200), lkj_eta=2)
+    assert not r and "eta = 200, but the question asks for LKJ(2)" in r.message
+    r = checks.structure(_prior_model(), priors={"tau": ("HalfCauchy", 5)})
+    assert not r and "no variable 'tau'" in r.message
+    with pytest.raises(ValueError, match="must be a tuple"):
+        checks.structure(_prior_model(), priors={"mu_a": "Normal(0, 2)"})
+
+
+def test_describe_model_records_constant_prior_parameters():
+    desc = checks.describe_model(_prior_model())
+    params = {e["name"]: e["params"] for e in desc["free_rvs"]}
+    assert params["mu_a"] == [0.0, 2.0] and params["sigma"] == [1.0] and params["lam"] == [2.0]
+    assert params["hn"] == [0.5]
