@@ -41,6 +41,7 @@ __all__ = [
     "data_match",
     "describe_model",
     "divergences",
+    "extreme_group",
     "recovery",
     "reference_sd",
     "structure",
@@ -1047,6 +1048,91 @@ def recovery(
         + "."
     )
     return CheckResult(True, msg, details)
+
+
+def extreme_group(
+    idata,
+    var_name: str,
+    answer,
+    *,
+    dim: str,
+    end: str = "highest",
+    what: str | None = None,
+    tie_sd: float = 0.1,
+) -> CheckResult:
+    """Check an answer read off a posterior: the group with the highest (lowest) posterior mean.
+
+    The answer is judged against the posterior it was read from, not against the truth: when two
+    groups are practically tied, a correct fit may rank either first depending on its chains, so
+    any group whose posterior mean lies within ``tie_sd`` posterior sds of the extreme one counts.
+
+    Parameters
+    ----------
+    idata : DataTree or InferenceData
+        The fit the answer was read from.
+    var_name : str
+        The group-level variable (e.g. ``"alpha"``).
+    answer : str
+        The group label given as the answer.
+    dim : str
+        The group dimension (e.g. ``"station"``).
+    end : {"highest", "lowest"}
+    what : str, optional
+        What the variable means, for the message (default: the variable's name).
+    tie_sd : float, default 0.1
+        Closeness, in posterior sds of the extreme group, that counts as a tie.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> import numpy as np, arviz as az
+    >>> rng = np.random.default_rng(0)
+    >>> post = {"alpha": rng.normal([3.4, 3.6, 3.6001], 0.05, size=(2, 500, 3))}
+    >>> idata = az.from_dict({"posterior": post}, dims={"alpha": ["station"]},
+    ...                      coords={"station": ["Wanliu", "Dingling", "Dongsi"]})
+    >>> extreme_group(idata, "alpha", "Dongsi", dim="station").passed  # tied with Dingling
+    True
+    >>> print(extreme_group(idata, "alpha", "Wanliu", dim="station", what="baseline").message)
+    'Wanliu' is not the station with the highest baseline in this posterior: the highest posterior mean of alpha is Dingling's (3.6), Wanliu's is 3.39; compare the posterior means of alpha across stations.
+    """
+    if end not in ("highest", "lowest"):
+        raise ValueError(f"end must be 'highest' or 'lowest'; got {end!r}.")
+    ds, failed = _group_or_result(idata, "posterior", f"the {end} {var_name}")
+    if failed is not None:
+        return failed
+    if var_name not in ds.data_vars or dim not in ds[var_name].dims:
+        return CheckResult(
+            False,
+            f"The posterior has no {var_name} with a '{dim}' dimension to read the {end} {dim} from.",
+            {"error": "missing_variable"},
+        )
+    da = ds[var_name]
+    labels = [str(v) for v in da[dim].values]
+    if not isinstance(answer, str) or answer not in labels:
+        return CheckResult(
+            False,
+            f"{answer!r} is not one of the {dim}s ({', '.join(labels)}); give the {dim}'s name as a string.",
+            {"error": "not_a_label", "labels": labels},
+        )
+    means = da.mean(_SAMPLE_DIMS).values.astype(float)
+    sds = da.std(_SAMPLE_DIMS).values.astype(float)
+    best = int(np.argmax(means) if end == "highest" else np.argmin(means))
+    got = labels.index(answer)
+    gap = abs(means[got] - means[best])
+    details = {"means": dict(zip(labels, means.tolist())), "extreme": labels[best], "gap_sd": gap / max(sds[best], 1e-300)}
+    if gap <= tie_sd * sds[best]:
+        tie = "" if got == best else f" (tied with {labels[best]})"
+        return CheckResult(True, f"{answer} has the {end} posterior mean of {var_name}{tie}.", details)
+    return CheckResult(
+        False,
+        f"{answer!r} is not the {dim} with the {end} {what or var_name} in this posterior: the {end} "
+        f"posterior mean of {var_name} is {labels[best]}'s ({_fmt(means[best])}), {answer}'s is "
+        f"{_fmt(means[got])}; compare the posterior means of {var_name} across {dim}s.",
+        details,
+    )
 
 
 #: What a model needs in order to have each true parameter (for :func:`recovery`'s messages).

@@ -574,3 +574,29 @@ def test_describe_model_records_constant_prior_parameters():
     params = {e["name"]: e["params"] for e in desc["free_rvs"]}
     assert params["mu_a"] == [0.0, 2.0] and params["sigma"] == [1.0] and params["lam"] == [2.0]
     assert params["hn"] == [0.5]
+
+
+# --- answers read off a posterior ------------------------------------------------------------
+
+def _ranked(means, sd=0.05, seed=0):
+    rng = np.random.default_rng(seed)
+    post = {"alpha": rng.normal(means, sd, size=(4, 500, len(means)))}
+    return az.from_dict({"posterior": post}, dims={"alpha": ["station"]},
+                        coords={"station": [f"s{i}" for i in range(len(means))]})
+
+
+def test_extreme_group_accepts_either_of_two_tied_groups_and_the_clear_one():
+    idata = _ranked([3.4, 3.6, 3.6005, 3.5])
+    assert checks.extreme_group(idata, "alpha", "s1", dim="station")
+    assert checks.extreme_group(idata, "alpha", "s2", dim="station")
+    assert checks.extreme_group(idata, "alpha", "s0", dim="station", end="lowest")
+
+
+def test_extreme_group_refuses_the_wrong_end_and_non_labels():
+    idata = _ranked([3.4, 3.6, 3.5])
+    r = checks.extreme_group(idata, "alpha", "s0", dim="station", end="highest", what="baseline")
+    assert not r and "is not the station with the highest baseline" in r.message
+    assert "not one of the stations" in checks.extreme_group(idata, "alpha", 3, dim="station").message
+    assert not checks.extreme_group(None, "alpha", "s0", dim="station")
+    with pytest.raises(ValueError, match="highest"):
+        checks.extreme_group(idata, "alpha", "s0", dim="station", end="top")

@@ -13,7 +13,7 @@ def test_q1_sampled(q1_idata):
 @test_case(points=1, hidden=True)
 def test_q1_structure(q1_model):
     from teachkit import checks
-    checks.structure(q1_model, likelihood='binomial', variables=['alpha', 'total_effect']).assert_()
+    checks.structure(q1_model, likelihood='binomial', variables=['alpha', 'total_effect'], priors={'alpha': ('Normal', 0, 2)}).assert_()
 
 @test_case(points=2, hidden=True)
 def test_q1_total_effect(q1_idata):

@@ -12,7 +12,7 @@ def test_q2_sampled(q2_idata):
 @test_case(points=1, hidden=True)
 def test_q2_structure(q2_model):
     from teachkit import checks
-    checks.structure(q2_model, likelihood='binomial', variables=['alpha', 'beta', 'direct_effect']).assert_()
+    checks.structure(q2_model, likelihood='binomial', variables=['alpha', 'beta', 'direct_effect'], priors={'alpha': ('Normal', 0, 2), 'beta': ('Normal', 0, 1)}).assert_()
 
 @test_case(points=1, hidden=True)
 def test_q2_health(q2_idata):

@@ -13,7 +13,7 @@ def test_q3_sampled(q3_idata):
 @test_case(points=1, hidden=True)
 def test_q3_structure(q3_model):
     from teachkit import checks
-    checks.structure(q3_model, likelihood='binomial', variables=['alpha', 'beta', 'tau', 'direct_effect']).assert_()
+    checks.structure(q3_model, likelihood='binomial', variables=['alpha', 'beta', 'tau', 'direct_effect'], priors={'alpha': ('Normal', 0, 2), 'tau': ('HalfCauchy', 5)}).assert_()
 
 @test_case(points=1, hidden=True)
 def test_q3_health(q3_idata):

@@ -16,7 +16,7 @@ def test_q1_sampled(q1_idata):
 @test_case(points=1, hidden=True)
 def test_q1_structure(q1_model):
     from teachkit import checks
-    checks.structure(q1_model, varying_intercepts=False, varying_slopes=False, intercept='mu_a', slope='mu_b', variables=['mu_a', 'mu_b', 'sigma'], likelihood='normal').assert_()
+    checks.structure(q1_model, varying_intercepts=False, varying_slopes=False, intercept='mu_a', slope='mu_b', variables=['mu_a', 'mu_b', 'sigma'], likelihood='normal', priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 0.1), 'sigma': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=1, hidden=True)
 def test_q1_sampler_health(q1_idata):

@@ -13,7 +13,7 @@ def test_q2_sampled(q2_idata):
 @test_case(points=2, hidden=True)
 def test_q2_structure(q2_model):
     from teachkit import checks
-    checks.structure(q2_model, varying_intercepts=True, varying_slopes=False, slope='mu_b', group_dim='station', variables=['mu_a', 'mu_b', 'sigma_a', 'sigma', 'alpha']).assert_()
+    checks.structure(q2_model, varying_intercepts=True, varying_slopes=False, slope='mu_b', group_dim='station', variables=['mu_a', 'mu_b', 'sigma_a', 'sigma', 'alpha'], priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 0.1), 'sigma': ('HalfCauchy', 1), 'sigma_a': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=2, hidden=True)
 def test_q2_recovery(q2_idata):

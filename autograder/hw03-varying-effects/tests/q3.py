@@ -14,7 +14,7 @@ def test_q3_sampled(q3_idata):
 @test_case(points=1, hidden=True)
 def test_q3_structure(q3_model):
     from teachkit import checks
-    checks.structure(q3_model, varying_intercepts=True, varying_slopes=True, noncentered=True, group_dim='station').assert_()
+    checks.structure(q3_model, varying_intercepts=True, varying_slopes=True, noncentered=True, group_dim='station', priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 0.1), 'sigma': ('HalfCauchy', 1), 'sigma_a': ('HalfCauchy', 1), 'sigma_b': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=1, hidden=True)
 def test_q3_divergences(q3_idata):

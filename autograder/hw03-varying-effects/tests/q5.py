@@ -11,11 +11,13 @@ def test_q5_names(q5_elevated, q5_depressed):
     stations = simulate.ozone(seed=410, size='homework').coords['station']
     assert q5_elevated in stations and q5_depressed in stations, "store station names (strings from coords['station'])"
 
-@test_case(points=3, hidden=True)
-def test_q5_stations(q5_elevated, q5_depressed):
-    from teachkit import simulate
-    truth = simulate.ozone(seed=410, size='homework').truth['alpha']
-    high, low = (max(truth, key=truth.get), min(truth, key=truth.get))
-    assert q5_elevated == high, f'{q5_elevated!r} is not the station with the highest baseline; compare posterior means of alpha'
-    assert q5_depressed == low, f'{q5_depressed!r} is not the station with the lowest baseline; compare posterior means of alpha'
+@test_case(points=1.5, hidden=True)
+def test_q5_elevated(q5_elevated, q3_idata):
+    from teachkit import checks
+    checks.extreme_group(q3_idata, 'alpha', q5_elevated, dim='station', end='highest', what='baseline').assert_()
+
+@test_case(points=1.5, hidden=True)
+def test_q5_depressed(q5_depressed, q3_idata):
+    from teachkit import checks
+    checks.extreme_group(q3_idata, 'alpha', q5_depressed, dim='station', end='lowest', what='baseline').assert_()
 
