@@ -53,7 +53,7 @@ def wrong_notebook(name: str, submission: Submission, root: Path = ROOT) -> nbfo
 FULL = {
     "hw01-mvnormal-cholesky": {"q1": 3, "q2": 4, "q3": 4, "q4": 4},
     "hw02-grants-binomial": {"q1": 3, "q2": 4, "q3": 5, "q4": 3},
-    "hw03-varying-effects": {"q1": 3, "q2": 4, "q3": 5, "q4": 3, "q5": 3},
+    "hw03-varying-effects": {"q1": 3, "q2": 4, "q3": 5, "q4": 3, "q5": 3, "q6": 3},
     "hw04-covarying-parameters": {"q1": 4, "q2": 6, "q3": 5, "q4": 3},
 }
 
@@ -68,7 +68,9 @@ SUBMISSIONS: dict[str, list[Submission]] = {
         Submission(
             "variances used as standard deviations",
             (Edit("sds = np.sqrt(variances)", "sds = variances"),),
-            {"q1": 1.5, "q2": 1, "q3": 4, "q4": 4},
+            # q2 is graded against the student's own q1_sigma: its method is right, so the error in
+            # q1 is not charged twice
+            {"q1": 1.5, "q2": 4, "q3": 4, "q4": 4},
             {"q1": "uses the variances (4, 1) as standard deviations"},
         ),
         Submission(
