@@ -15,7 +15,9 @@ is imported, without overriding anything the user set:
   compiling the initial-point function, not from sampling (which runs in Numba, with its own
   BLAS calls). Linking SciPy's bundled OpenBLAS brought no speed-up when measured (see
   FIELD-NOTES and ``benchmarks/results/fit_speed.md``), so ``blas__ldflags=`` (empty) is set,
-  which silences the warning, unless the user configured BLAS.
+  which silences the warning, unless the user configured BLAS. :func:`sample` applies the BLAS
+  setting again at run time (:func:`teachkit.configure_pytensor`), so that it holds also when
+  ``pymc`` was imported before teachkit.
 
 :func:`sample` runs nutpie (Rust NUTS) on the model's Numba-compiled log-density when nutpie is
 installed, and PyMC's own NUTS otherwise (with a printed note).
@@ -28,6 +30,9 @@ import os
 import sys
 import time
 from pathlib import Path
+
+# PyTensor's settings live in teachkit.pytensor_config; cache_dir stays importable from here
+from teachkit.pytensor_config import cache_dir, configure_pytensor
 
 __all__ = [
     "CALIBRATED",
@@ -52,42 +57,9 @@ CALIBRATED = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.95}
 DEFAULT_PRESETS = ("varying_effects", "ozone", "funnel", "grants")
 
 
-def cache_dir() -> Path:
-    """The folder teachkit uses for PyTensor's compile cache (``base_compiledir``).
-
-    ``$TEACHKIT_CACHE_DIR/pytensor`` if that variable is set, else
-    ``$XDG_CACHE_HOME/teachkit/pytensor`` (``~/.cache/teachkit/pytensor``).
-
-    Examples
-    --------
-    >>> cache_dir().name
-    'pytensor'
-    """
-    root = os.environ.get("TEACHKIT_CACHE_DIR")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        root = os.path.join(xdg, "teachkit")
-    return Path(root) / "pytensor"
-
-
-def _configure_pytensor() -> None:
-    """Set teachkit's PyTensor defaults through ``PYTENSOR_FLAGS`` (before PyTensor loads)."""
-    if "pytensor" in sys.modules:
-        return  # too late to change anything, and the user's session already chose
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
-    keys = {f.split("=", 1)[0].strip() for f in flags.split(",") if "=" in f}
-    rc = os.environ.get("PYTENSORRC", os.path.expanduser("~/.pytensorrc"))
-    has_rc = any(os.path.exists(p) for p in rc.split(os.pathsep))
-    extra = []
-    if not has_rc and not keys & {"base_compiledir", "compiledir"}:
-        extra.append(f"base_compiledir={cache_dir()}")
-    if not has_rc and "blas__ldflags" not in keys:
-        extra.append("blas__ldflags=")
-    if extra:
-        os.environ["PYTENSOR_FLAGS"] = ",".join([f for f in [flags] + extra if f])
-
-
-_configure_pytensor()
+if "pytensor" not in sys.modules:
+    # before PyTensor loads: the compile cache and the BLAS flag through PYTENSOR_FLAGS
+    configure_pytensor()
 
 
 def _nutpie_available() -> bool:
@@ -160,6 +132,7 @@ def sample(
     >>> sorted(idata.children)  # doctest: +SKIP
     ['constant_data', 'log_likelihood', 'observed_data', 'posterior', 'sample_stats']
     """
+    configure_pytensor()  # no BLAS warning, also when pymc was imported before teachkit
     import pymc as pm
 
     if sampler not in SAMPLERS:
