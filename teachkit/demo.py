@@ -25,7 +25,8 @@ import pandas as pd
 from teachkit import simulate
 from teachkit.simulate import Simulation
 
-__all__ = ["PRESETS", "run", "save_simulations", "simulate_presets", "summarize"]
+__all__ = ["PRESETS", "report_summary", "run", "save_simulations", "simulate_presets",
+           "summarize"]
 
 #: The demo's data sets: preset name (as in ``teachkit simulate``) -> generator of one seed.
 PRESETS: dict[str, Callable[[int], Simulation]] = {
@@ -75,17 +76,35 @@ def _group_table(sim: Simulation) -> pd.DataFrame:
     return table
 
 
+def _gaussian_sizes(sim: Simulation, table: pd.DataFrame) -> str:
+    group, sizes = sim.roles["group"], table["n"]
+    size_text = (
+        f"{sizes.iloc[0]:,} each" if sizes.nunique() == 1 else f"{sizes.min()} to {sizes.max()}"
+    )
+    return (f"{len(sim.data):,} rows, {len(table)} {group}s ({size_text}); "
+            f"x = {sim.roles['x']}, y = {sim.roles['y']}")
+
+
+def _population_table(sim: Simulation, table: pd.DataFrame) -> pd.DataFrame:
+    """The population truth, and beside it what the simulated groups realised."""
+    t = sim.truth
+    rows = [{"": "truth", **{k: t[k] for k in _HYPER}}]
+    a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
+    if len(table) > 2:
+        rows.append({
+            "": f"realised by the {len(table)} groups (mean, sd and corr of alpha, beta)",
+            "mu_a": a.mean(), "mu_b": b.mean(), "sigma_a": a.std(ddof=1),
+            "sigma_b": b.std(ddof=1), "rho": np.corrcoef(a, b)[0, 1], "sigma": float("nan"),
+        })
+    return pd.DataFrame(rows, columns=["", *_HYPER])
+
+
 def _summarize_gaussian(sim: Simulation) -> list[str]:
     t = sim.truth
     group = sim.roles["group"]
     table = _group_table(sim)
-    sizes = table["n"]
-    size_text = (
-        f"{sizes.iloc[0]:,} each" if sizes.nunique() == 1 else f"{sizes.min()} to {sizes.max()}"
-    )
     lines = [
-        f"{len(sim.data):,} rows, {len(table)} {group}s ({size_text}); "
-        f"x = {sim.roles['x']}, y = {sim.roles['y']}",
+        _gaussian_sizes(sim, table),
         "",
         "first rows:",
         _indent(sim.data.head(3).to_string(index=False)),
@@ -110,10 +129,11 @@ def _summarize_gaussian(sim: Simulation) -> list[str]:
     return lines
 
 
-def _summarize_grants(sim: Simulation) -> list[str]:
+def _grants_table(sim: Simulation) -> pd.DataFrame:
+    """Per discipline: applications and awards by gender, award rates, true discipline effect."""
     t, d = sim.truth, sim.data
     wide = d.pivot(index="discipline", columns="gender", values=["applications", "awards"])
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "apps (f/m)": [f"{f}/{m}" for f, m in wide["applications"].to_numpy()],
             "awards (f/m)": [f"{f}/{m}" for f, m in wide["awards"].to_numpy()],
@@ -123,23 +143,49 @@ def _summarize_grants(sim: Simulation) -> list[str]:
         },
         index=wide.index,
     )
+
+
+_GRANTS_FORMATTERS = {"rate f": "{:.1%}".format, "rate m": "{:.1%}".format,
+                      "beta": "{:+.3f}".format}
+
+
+def _grants_sizes(sim: Simulation) -> str:
+    d = sim.data
     apps = d.groupby("gender", observed=True)["applications"].sum()
     awards = d.groupby("gender", observed=True)["awards"].sum()
+    return (f"{len(d)} rows ({d['discipline'].nunique()} disciplines x {d['gender'].nunique()} "
+            f"genders), {int(apps.sum()):,} applications, {int(awards.sum()):,} awards")
+
+
+def _grants_effects(sim: Simulation) -> pd.DataFrame:
+    """The true gender effect (female minus male), direct and total, in both units."""
+    t = sim.truth
+    observed = t["observed_total_effect"]
+    return pd.DataFrame(
+        {
+            "gender effect, female minus male": [
+                "direct (discipline held fixed)",
+                "total (pooled, expected rates)",
+                "total (pooled, observed rates)",
+            ],
+            "log-odds": [t["direct_effect"], t["total_effect"],
+                         float("nan") if observed is None else observed],
+            "percentage points": [100 * t["direct_effect_prob"], 100 * t["total_effect_prob"],
+                                  100 * t["observed_total_effect_prob"]],
+        }
+    )
+
+
+def _summarize_grants(sim: Simulation) -> list[str]:
+    t = sim.truth
+    table = _grants_table(sim)
     observed = t["observed_total_effect"]
     observed_text = "n/a" if observed is None else f"{observed:+.3f}"
     lines = [
-        f"{len(d)} rows ({d['discipline'].nunique()} disciplines x {d['gender'].nunique()} "
-        f"genders), {int(apps.sum()):,} applications, {int(awards.sum()):,} awards",
+        _grants_sizes(sim),
         "",
         _indent(
-            table.reset_index().to_string(
-                index=False,
-                formatters={
-                    "rate f": "{:.1%}".format,
-                    "rate m": "{:.1%}".format,
-                    "beta": "{:+.3f}".format,
-                }
-            )
+            table.reset_index().to_string(index=False, formatters=_GRANTS_FORMATTERS)
         ),
         "",
         "truth:  alpha female {f:+.3f}, male {m:+.3f}  (log-odds); tau {tau:.3g}".format(
@@ -180,6 +226,64 @@ def summarize(name: str, sim: Simulation) -> str:
     """
     body = _summarize_grants(sim) if sim.kind == "grants" else _summarize_gaussian(sim)
     return _heading(name) + "\n" + "\n".join(body)
+
+
+def report_summary(section, name: str, sim: Simulation):
+    """Add the summary of one simulation to a report section, as HTML tables.
+
+    The same content as :func:`summarize` (sizes, first rows, the truth), laid out as the
+    tables of :class:`teachkit.report.Section` instead of monospace text.
+
+    Parameters
+    ----------
+    section : teachkit.report.Section
+    name : str
+        The subheading (the preset's name).
+    sim : Simulation
+
+    Returns
+    -------
+    teachkit.report.Section
+        ``section``, for chaining.
+
+    Examples
+    --------
+    >>> from teachkit.report import Section
+    >>> html = report_summary(Section("1"), "funnel", simulate.funnel(seed=1)).render()
+    >>> html.count("<table"), "<pre>" in html
+    (3, False)
+    """
+    section.heading(name)
+    if sim.kind == "grants":
+        t = sim.truth
+        section.text(_grants_sizes(sim) + ".")
+        frame = _grants_table(sim).reset_index()
+        for col, fmt in _GRANTS_FORMATTERS.items():
+            frame[col] = frame[col].map(fmt)
+        section.table(frame)
+        section.text("Truth (log-odds of an award; tau: sd of the discipline effects):")
+        section.table(pd.DataFrame({"alpha female": [f"{t['alpha']['female']:+.3f}"],
+                                    "alpha male": [f"{t['alpha']['male']:+.3f}"],
+                                    "tau": [f"{t['tau']:.3g}"]}))
+        effects = _grants_effects(sim)
+        effects["log-odds"] = effects["log-odds"].map(lambda v: "n/a" if v != v else f"{v:+.3f}")
+        effects["percentage points"] = effects["percentage points"].map("{:+.1f}".format)
+        section.table(effects)
+        section.text("The gap between direct and total runs through discipline (G -> D -> A).")
+        return section
+    group = sim.roles["group"]
+    table = _group_table(sim)
+    section.text(_gaussian_sizes(sim, table) + ".")
+    section.text("First rows:")
+    section.table(sim.data.head(3), "{:.3f}")
+    section.text("Population: the truth, and what the simulated groups realised:")
+    section.table(_population_table(sim, table), "{:.4g}")
+    shown = table if len(table) <= _MAX_GROUP_ROWS else table.head(_MAX_GROUP_ROWS)
+    section.text(f"Truth per {group} (intercept alpha at {sim.roles['x']} = 0, slope beta):")
+    section.table(shown.reset_index(), "{:.4f}")
+    if len(table) > len(shown):
+        section.text(f"... and {len(table) - len(shown)} more {group}s (all in truth.json).")
+    return section
 
 
 def save_simulations(sims: dict[str, Simulation], folder) -> dict[str, Path]:
@@ -238,7 +342,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {name:<16} {path}")
     sec = Section("1. Simulated data with known truth")
     for name in ("funnel", "grants"):
-        sec.pre(summarize(name, sims[name]))
+        report_summary(sec, name, sims[name])
     sec.links({f"{k}/data.csv": str(p.relative_to(out) / "data.csv") for k, p in paths.items()})
     sections.append(sec)
 
@@ -298,10 +402,13 @@ def run(args: argparse.Namespace) -> int:
                           intro=f"seed {args.seed}; made by `teachkit demo` in "
                           f"{time.perf_counter() - started:.0f} s")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Look at:")
-    print(f"  {report}                 the report (open in a browser)")
+    look = [(str(report), "the report (open in a browser)")]
     if "grade" not in skip:
-        print(f"  {out / 'grading' / 'gradebook.csv'}   the gradebook")
-        print(f"  {out / 'grading' / 'feedback'}/       one feedback file per submission")
+        look += [(str(out / "grading" / "gradebook.csv"), "the gradebook"),
+                 (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission")]
     if "fit" not in skip:
-        print(f"  {out / 'plots'}/                  trace, shrinkage and rho plots")
+        look.append((f"{out / 'plots'}/", "trace, shrinkage and rho plots"))
+    width = max(len(p) for p, _ in look)
+    for p, what in look:
+        print(f"  {p:<{width}}   {what}")
     return 0

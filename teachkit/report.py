@@ -27,7 +27,7 @@ pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: .88em; }
 
 
 class Section:
-    """One heading with any mix of paragraphs, tables, images and preformatted text."""
+    """One heading with any mix of subheadings, paragraphs, tables, images and preformatted text."""
 
     def __init__(self, title: str):
         self.title = title
@@ -37,6 +37,11 @@ class Section:
         """Add a paragraph (escaped); ``css`` is an optional class (``pass``/``fail``)."""
         cls = f' class="{css}"' if css else ""
         self.parts.append(f"<p{cls}>{html.escape(text)}</p>")
+        return self
+
+    def heading(self, text: str) -> Section:
+        """Add a subheading (escaped), e.g. one per data set."""
+        self.parts.append(f"<h3>{html.escape(text)}</h3>")
         return self
 
     def table(self, frame: pd.DataFrame, float_format: str = "{:.3f}") -> Section:
