@@ -9,7 +9,8 @@ with ``.sel(draw=slice(...))``, thinning, a subset of chains). It also counts ho
 a chain stuck for 100 draws or more, so that the count shows those were covered.
 
 Each fit takes the MCMC lock (``/tmp/teachkit-mcmc.lock``) by itself, so other MCMC jobs on the
-machine interleave instead of waiting for the whole run::
+machine interleave instead of waiting for the whole run (``--no-lock``: share the cores instead;
+timings are then not comparable, the verdicts are)::
 
     .venv/bin/python benchmarks/provenance_false_positives.py --seeds 20
 
@@ -122,6 +123,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=20, help="data seeds (default 20)")
     ap.add_argument("--pymc-every", type=int, default=4,
                     help="every k-th data seed is also fitted with PyMC's own NUTS (default 4)")
+    ap.add_argument("--no-lock", action="store_true", help="do not take the MCMC lock")
     args = ap.parse_args(argv)
     logging.getLogger("pymc").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
@@ -141,7 +143,7 @@ def main(argv=None) -> int:
                     draws, tune = min(draws, 1000), min(tune, 1000)
                 sim = data()
                 t0 = time.perf_counter()
-                with mcmc_lock():
+                with contextlib.nullcontext() if args.no_lock else mcmc_lock():
                     tree = models.sample(build(sim), seed=seed, draws=draws, tune=tune, chains=chains,
                                          target_accept=ta, sampler=sampler, log_likelihood=False)
                 verdicts = {name: provenance.check_posterior(t) for name, t in reshapes(tree)}

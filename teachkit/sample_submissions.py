@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Edit", "demo_class", "filled_notebook", "student_notebook", "with_edits"]
+__all__ = ["Edit", "demo_class", "demo_hw04_class", "filled_notebook", "student_notebook", "with_edits"]
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,7 @@ def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> 
     """
     good = filled_notebook(name, root)
     blank = student_notebook(name, root)
-    tampering = copy.deepcopy(blank)
-    answer = [i for i, c in enumerate(tampering.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
-    tampering.cells.insert(answer[0], nbformat.v4.new_code_cell(_TAMPER))
+    tampering = _tampering(blank)
     notebooks = {
         "good": good,
         "flawed-variances-as-sds": with_edits(good, Edit("sds = np.sqrt(variances)", "sds = variances")),
@@ -109,3 +107,58 @@ def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> 
     out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
     out["not-a-notebook.ipynb"] = b"I ran out of time, sorry - will send it tomorrow\n"
     return dict(sorted(out.items()))
+
+
+#: hw04 written with z of shape (coef, group) and ``chol @ z`` instead of ``z @ chol.T``: the same
+#: model, another student's way of writing it (for questions 2 and 3).
+_Z_BY_COLUMNS = tuple(
+    Edit(f'    z = pm.Normal("z", 0, 1, dims=("{g}", "coef"))\n'
+         f'    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("{g}", "coef"))',
+         f'    z = pm.Normal("z", 0, 1, dims=("coef", "{g}"))  # one column per {g}\n'
+         f'    coeffs = pm.Deterministic("coeffs", (pt.stack([mu_a, mu_b])[:, None] + chol @ z).T, dims=("{g}", "coef"))')
+    for g in ("group", "station")
+)
+
+#: hw04 with question 2 left centred (the funnel's divergences stay).
+_CENTRED_Q2 = Edit(
+    '    z = pm.Normal("z", 0, 1, dims=("group", "coef"))\n'
+    '    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("group", "coef"))',
+    '    coeffs = pm.MvNormal("coeffs", mu=pt.stack([mu_a, mu_b]), chol=chol, dims=("group", "coef"))',
+)
+
+
+def _tampering(blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    tampering = copy.deepcopy(blank)
+    answer = [i for i, c in enumerate(tampering.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
+    tampering.cells.insert(answer[0], nbformat.v4.new_code_cell(_TAMPER))
+    return tampering
+
+
+def demo_hw04_class(root: str | Path = ".") -> dict[str, bytes]:
+    """A small class of submissions to ``hw04-covarying-parameters``: ``{file name: bytes}``.
+
+    ``correct-lecture-style`` (the solution) and ``correct-z-by-columns`` (the same models with
+    ``z`` of shape (coef, group) and ``chol @ z``): full marks; ``centred-q2`` (question 2 left
+    centred where the non-centred model is asked: its divergences stay); ``blank``; and
+    ``tampering`` (code that patches the checks and Otter and writes a fake results file).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import teachkit
+    >>> root = Path(teachkit.__file__).parents[1]
+    >>> sorted(demo_hw04_class(root))  # doctest: +NORMALIZE_WHITESPACE
+    ['blank.ipynb', 'centred-q2.ipynb', 'correct-lecture-style.ipynb', 'correct-z-by-columns.ipynb',
+     'tampering.ipynb']
+    """
+    name = "hw04-covarying-parameters"
+    good = filled_notebook(name, root)
+    blank = student_notebook(name, root)
+    notebooks = {
+        "correct-lecture-style": good,
+        "correct-z-by-columns": with_edits(good, *_Z_BY_COLUMNS),
+        "centred-q2": with_edits(good, _CENTRED_Q2),
+        "blank": blank,
+        "tampering": _tampering(blank),
+    }
+    return {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in sorted(notebooks.items())}

@@ -74,6 +74,6 @@ CASES = [(name, sub) for name in GRADED for sub in hs.SUBMISSIONS[name]]
 def test_wrong_submission_gets_partial_score(name, submission, tmp_path):
     results = otter_run(name, hs.wrong_notebook(name, submission), tmp_path)
     scores = {q: t["score"] for q, t in results.items()}
-    assert scores == pytest.approx(submission.scores)
+    assert not submission.mismatches(scores), (submission.mismatches(scores), {q: t["output"][-1500:] for q, t in results.items()})
     for question, phrase in submission.messages.items():
         assert phrase in results[question]["output"], results[question]["output"]
