@@ -13,6 +13,7 @@ demo:
 
 test:
 	@scripts/ensure-chromium
+	@scripts/ensure-bubblewrap
 	@py=$(PY) && "$$py" -m pytest -p no:cacheprovider
 
 test-fast:

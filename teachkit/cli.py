@@ -284,6 +284,10 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--warmup", choices=("auto", "yes", "no"), default="auto",
                    help="compile the reference models first (default: auto = when the tests use PyMC)")
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="OS isolation of notebooks and hidden tests: bubblewrap, or none (an audit-hook "
+                   "guard only); auto = bubblewrap when it works here, with a loud warning otherwise "
+                   "(default: %(default)s)")
     p.set_defaults(_run="teachkit.grading:grade_cli")
 
 

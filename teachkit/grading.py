@@ -40,6 +40,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from teachkit.grading_sandbox import Sandbox
+
 STATUSES = ("ok", "timeout", "memory", "error", "invalid-notebook", "wrong-assignment", "tampered",
             "grader-error")
 GRADER_VERSION = "1"
@@ -293,19 +295,27 @@ class Result:
     feedback: str = ""
     origin: str = ""
     skipped: bool = False
+    sandbox: str = ""
 
 
-def _integrity_files(assignment_source: str) -> list[Path]:
+def _integrity_files(full: bool = True) -> list[Path]:
     import teachkit
 
     pkg = Path(teachkit.__file__).parent
-    # The modules that load exports and score them. (The rest of teachkit, e.g. checks.py, is
-    # guarded by the sandbox's audit hook; hashing it would also flag a maintainer's edit.)
-    files = sorted(pkg.glob("grading*.py")) + [pkg / "provenance.py", pkg / "__init__.py"]
+    if full:
+        # Without an OS sandbox: every file the test side may import. (This also flags a
+        # maintainer's edit of teachkit made while a class is being graded.)
+        files = sorted(pkg.rglob("*.py"))
+    else:
+        # In bubblewrap the installation is read-only to notebooks; hash the grader's own
+        # modules only, as a tripwire.
+        files = sorted(pkg.glob("grading*.py")) + [pkg / "provenance.py", pkg / "__init__.py"]
     try:
+        import otter
         import otter.test_files as otf
 
-        files += sorted(Path(otf.__file__).parent.glob("*.py"))
+        files += sorted(Path(otter.__file__).parent.rglob("*.py")) if full else sorted(
+            Path(otf.__file__).parent.glob("*.py"))
     except Exception:
         pass
     from teachkit.grading_runner import site_packages
@@ -315,15 +325,16 @@ def _integrity_files(assignment_source: str) -> list[Path]:
     return files
 
 
-def integrity_snapshot(assignment: Assignment) -> str:
-    """Hash of the grader's own code (teachkit's grading modules, Otter's test runner, and the
-    ``*.pth``/``sitecustomize`` start-up hooks that every Python process runs).
+def integrity_snapshot(assignment: Assignment | None = None, *, full: bool = True) -> str:
+    """Hash of the code that grades: with ``full`` every file of teachkit and Otter, else
+    teachkit's grading modules and Otter's test runner; always the ``*.pth``/``sitecustomize``
+    start-up hooks that every Python process runs.
 
     Taken before and after each notebook runs: a change means a notebook escaped the sandbox
     and edited what grades it.
     """
     h = hashlib.sha256()
-    for f in _integrity_files(assignment.source):
+    for f in _integrity_files(full):
         try:
             h.update(str(f).encode() + b"\0" + f.read_bytes())
         except OSError:
@@ -363,7 +374,7 @@ def _feedback(sid: str, status: str, reason: str, questions: dict, possible: dic
 
 def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, memory_mb: float | None = 4096,
               protected: list[str] = (), workroot: str | None = None, cancel: threading.Event | None = None,
-              guard: bool = True, check_integrity: bool = True) -> Result:
+              guard: bool = True, check_integrity: bool = True, sandbox: str | Sandbox = "auto") -> Result:
     """Grade one submission (steps 1–3 of the module docstring) and clean up after it.
 
     Parameters
@@ -383,39 +394,46 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
     guard : bool
         Install the sandbox's audit-hook guard.
     check_integrity : bool
-        Hash the grader's own files before and after the notebook runs.
+        Hash the grader's own files before and after the notebook runs (all of teachkit and
+        Otter without an OS sandbox, the grading modules in bubblewrap).
+    sandbox : {"auto", "bwrap", "none"} or Sandbox
+        The OS sandbox of both processes (:mod:`teachkit.grading_sandbox`).
 
     Returns
     -------
     Result
     """
+    from teachkit import grading_sandbox as sb
     from teachkit.grading_process import run_limited
     from teachkit.grading_runner import execute_notebook, remove_tree
 
     t0 = time.monotonic()
+    box = sb.resolve_sandbox(sandbox)
     possible = assignment.possible
-    key = hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}").encode()).hexdigest()
+    key = _result_key(sub, assignment, timeout, memory_mb, box)
 
     def result(status, reason, questions=None, cell_errors=(), problems=None):
         scores = {q: float(questions[q]["score"]) if questions and q in questions else 0.0 for q in possible}
         return Result(sub.id, status, sum(scores.values()), sum(possible.values()), scores,
                       round(time.monotonic() - t0, 2), reason, sub.sha256, key,
                       _feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {}),
-                      sub.origin)
+                      sub.origin, sandbox=box.label)
 
     nb, status, reason = parse_notebook(sub.data, assignment)
     if nb is None:
         return result(status, reason)
     work = Path(tempfile.mkdtemp(prefix="teachkit-grade-", dir=workroot))
     try:
-        before = integrity_snapshot(assignment) if check_integrity else None
+        full = box.kind != "bwrap"
+        before = integrity_snapshot(full=full) if check_integrity else None
         run = execute_notebook(
             nb, list(assignment.names), work / "nb", timeout=timeout, memory_mb=memory_mb,
             protected=[*protected, assignment.source, *([workroot] if workroot else [])],
             support_files=assignment.files, seed=assignment.config.get("seed"),
             seed_variable=assignment.config.get("seed_variable"), guard=guard, cancel=cancel,
+            sandbox=box, compile_hint=tuple(assignment.tests.values()),
         )
-        if check_integrity and integrity_snapshot(assignment) != before:
+        if check_integrity and integrity_snapshot(full=full) != before:
             return result("tampered", "the grader's own files changed while this notebook ran; the "
                           "grading run was stopped. Reinstall teachkit and Otter before grading again.")
         if run.status == "cancelled":
@@ -425,11 +443,22 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
             return result(run.status if run.status != "ok" else "error", run.reason, cell_errors=run.cell_errors)
         clean = work / "clean"
         clean.mkdir()
-        job = {"tests": assignment.tests, "export": str(export), "result": str(clean / "result.json")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"MPLBACKEND": "Agg"}
+        inside = Path(sb.INSIDE) if box.kind == "bwrap" else clean
+        job = {"tests": assignment.tests, "export": str(inside / "export" if box.kind == "bwrap" else export),
+               "result": str(inside / "result.json")}
         (clean / "job.json").write_text(json.dumps(job))
-        proc = run_limited([sys.executable, "-I", "-m", "teachkit.grading_clean", str(clean / "job.json")],
-                           cwd=clean, timeout=max(120.0, timeout), memory_mb=None, cancel=cancel,
-                           env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"MPLBACKEND": "Agg"})
+        cmd = [sys.executable, "-I", "-m", "teachkit.grading_clean", str(inside / "job.json")]
+        if box.kind == "bwrap":
+            # the hidden tests run sandboxed too: read-only code, the export read-only, no network
+            caches, cache_env = sb.private_caches(work / "clean-caches",
+                                                  compile_cache=sb.compiles(*assignment.tests.values()))
+            sb.give_to_sandbox(clean)
+            sb.give_to_sandbox(work / "clean-caches")
+            cmd = sb.bwrap_command(cmd, sb.process_mounts(clean, caches, [sb.Mount("ro", str(inside / "export"), src=str(export))]),
+                                   cwd=str(inside))
+            env = sb.inside_env(env, cache_env)
+        proc = run_limited(cmd, cwd=clean, timeout=max(120.0, timeout), memory_mb=None, cancel=cancel, env=env)
         if proc.status != "ok" or proc.returncode != 0 or not (clean / "result.json").is_file():
             tail = proc.output.strip().splitlines()[-1:] or [""]
             if "no export manifest" in proc.output:
@@ -441,6 +470,12 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
         return result(run.status, run.reason, out["questions"], run.cell_errors, out.get("provenance"))
     finally:
         remove_tree(work)
+
+
+def _result_key(sub: Submission, assignment: Assignment, timeout, memory_mb, box) -> str:
+    """What a cached result depends on: the notebook, the tests, the limits, the sandbox."""
+    sandbox = box.kind if hasattr(box, "kind") else str(box)
+    return hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}:{sandbox}").encode()).hexdigest()
 
 
 def _grade_remote(sub: Submission, assignment: Assignment, options: dict) -> Result:
@@ -457,19 +492,19 @@ class Gradebook:
     results: list
 
     def rows(self) -> list[dict]:
-        """Gradebook rows: id, total, one column per question, status, seconds, reason."""
+        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox."""
         rows = []
         for r in self.results:
             row = {"id": r.id, "total": round(r.total, 4), "possible": round(r.possible, 4)}
             row |= {q: round(r.scores.get(q, 0.0), 4) for q in self.questions}
-            row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason}
+            row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason, "sandbox": r.sandbox}
             rows.append(row)
         return rows
 
     def to_csv(self, path: str | os.PathLike) -> Path:
         """Write ``gradebook.csv``."""
         path = Path(path)
-        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason"]
+        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox"]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         w.writeheader()
@@ -509,6 +544,7 @@ def grade(
     warm: bool | None = None,
     guard: bool = True,
     root: str | os.PathLike = ".",
+    sandbox: str = "auto",
 ) -> Gradebook:
     """Grade submissions; write ``OUT/gradebook.csv``, ``OUT/feedback/ID.md`` and a result cache.
 
@@ -542,6 +578,11 @@ def grade(
         Install the sandbox guard (keep on; off only for measurements).
     root : path
         Project root used to resolve an assignment name.
+    sandbox : {"auto", "bwrap", "none"}
+        OS isolation of the notebooks and the hidden tests (:mod:`teachkit.grading_sandbox`):
+        ``auto`` uses bubblewrap when it works here and otherwise says so on stderr and in the
+        gradebook's ``sandbox`` column; ``bwrap`` fails when it cannot; ``none`` runs with the
+        audit-hook guard and the full integrity hash only.
 
     Returns
     -------
@@ -551,7 +592,14 @@ def grade(
         raise ValueError(f"workers must be at least 1; got {workers}")
     if timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
+    from teachkit.grading_sandbox import resolve_sandbox
+
     a = assignment if isinstance(assignment, Assignment) else load_assignment(assignment, root=root)
+    box = resolve_sandbox(sandbox)
+    if box.kind != "bwrap" and not dask:
+        print(f"teachkit grade: WARNING: NO OS SANDBOX: {box.reason}. Notebooks run as this user "
+              "with only an audit-hook guard, which native code (ctypes) bypasses; grade hostile "
+              "classes with bubblewrap (apt-get install bubblewrap).", file=sys.stderr)
     subs = list(submissions)
     if subs and not isinstance(subs[0], Submission):
         subs = find_submissions(subs)
@@ -573,12 +621,14 @@ def grade(
     solutions = Path(a.source).resolve().parents[1] / "solutions" if len(Path(a.source).resolve().parents) > 1 else None
     if solutions is not None and solutions.is_dir():
         protected.append(str(solutions))
-    options = dict(timeout=timeout, memory_mb=memory_mb, protected=protected, guard=guard)
+    # over Dask each worker decides for itself (its machine may lack bubblewrap) unless told
+    options = dict(timeout=timeout, memory_mb=memory_mb, protected=protected, guard=guard,
+                   sandbox=sandbox if dask else box)
     results: dict[str, Result] = {}
     todo = []
     for s in subs:
         cached = cache_dir / f"{s.id}.json"
-        key = hashlib.sha256((s.sha256 + a.fingerprint + f"{timeout}:{memory_mb}").encode()).hexdigest()
+        key = _result_key(s, a, timeout, memory_mb, box)
         if not rerun and cached.is_file():
             try:
                 old = Result(**json.loads(cached.read_text()))
@@ -668,12 +718,18 @@ def grade_cli(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, _raise_interrupt)
     book = grade(args.assignment, args.submissions, workers=args.workers, timeout=args.timeout,
                  memory_mb=args.memory or None, out=args.out, dask=args.dask, progress=not args.no_progress,
-                 rerun=args.rerun, warm={"auto": None, "yes": True, "no": False}[args.warmup])
+                 rerun=args.rerun, warm={"auto": None, "yes": True, "no": False}[args.warmup],
+                 sandbox=getattr(args, "sandbox", "auto"))
     counts: dict[str, int] = {}
     for r in book.results:
         counts[r.status] = counts.get(r.status, 0) + 1
     skipped = sum(r.skipped for r in book.results)
     print(f"graded {len(book.results)} submissions of {book.assignment} ({skipped} unchanged, reused): "
           + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    boxes = sorted({r.sandbox for r in book.results if r.sandbox})
+    print("sandbox: " + (", ".join(boxes) or "none"))
+    if any(not b.startswith("bwrap") for b in boxes):
+        print("WARNING: some notebooks ran WITHOUT an OS sandbox (see the gradebook's sandbox column)",
+              file=sys.stderr)
     print(f"gradebook: {Path(args.out) / 'gradebook.csv'}; feedback: {Path(args.out) / 'feedback'}/")
     return 0

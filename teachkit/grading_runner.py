@@ -36,6 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RUNNER_MODULE = "teachkit.grading_runner"
+FILE_MB = 2048
+"""Largest file a notebook may write (MB)."""
+NPROC = 1024
+"""Largest number of processes of the sandbox's user (a fork bomb stops there)."""
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
@@ -148,6 +152,26 @@ def _neutralise_otter() -> None:
     Notebook._teachkit_neutralised = True
 
 
+def apply_rlimits(limits: dict) -> None:
+    """Lower this process's resource limits before any student code runs (they cannot be
+    raised again by an unprivileged process): no core dumps, largest file ``fsize_mb``, at most
+    ``nproc`` processes of the sandbox's user."""
+    import resource
+
+    wanted = {resource.RLIMIT_CORE: 0}
+    if limits.get("fsize_mb"):
+        wanted[resource.RLIMIT_FSIZE] = int(limits["fsize_mb"]) * 2**20
+    if limits.get("nproc"):
+        wanted[resource.RLIMIT_NPROC] = int(limits["nproc"])
+    for what, value in wanted.items():
+        try:
+            soft, hard = resource.getrlimit(what)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(what, (value, value))
+        except (OSError, ValueError):
+            pass
+
+
 def main(job_path: str) -> int:
     """Entry point of the sandboxed process: run the notebook's cells, then export."""
     from teachkit.grading_process import skip_slow_imports
@@ -159,6 +183,7 @@ def main(job_path: str) -> int:
     # with SIGINT ignored, and children inherit that: restore Python's KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     job = json.loads(Path(job_path).read_text())
+    apply_rlimits(job.get("rlimits") or {})
     sandbox = job["sandbox"]
     os.chdir(sandbox)
     sys.path.insert(0, sandbox)
@@ -309,6 +334,8 @@ def execute_notebook(
     guard: bool = True,
     grace: float | None = None,
     cancel=None,
+    sandbox=None,
+    compile_hint: tuple[str, ...] = (),
 ) -> NotebookRun:
     """Run ``notebook`` in a sandbox under ``work`` and export ``names`` to ``work/export``.
 
@@ -336,12 +363,22 @@ def execute_notebook(
         Seconds between SIGINT and SIGKILL at the time limit (default: 10% of timeout, 2–15 s).
     cancel : threading.Event, optional
         Kill at once when set.
+    sandbox : teachkit.grading_sandbox.Sandbox, optional
+        ``bwrap``: run in bubblewrap (:mod:`teachkit.grading_sandbox`), where ``work`` is the
+        only host folder the notebook can write and the guard is not needed; otherwise (the
+        default) the audit-hook guard alone.
+    compile_hint : tuple of str
+        More code (the tests) that decides, with the notebook, whether the sandbox gets a
+        copy of the compile cache (:func:`teachkit.grading_sandbox.compiles`).
 
     Returns
     -------
     NotebookRun
     """
     from teachkit.grading_process import run_limited
+    from teachkit import grading_sandbox as sb
+
+    bwrap = sandbox is not None and getattr(sandbox, "kind", None) == "bwrap"
 
     work = Path(work)
     sandbox, export = work / "sandbox", work / "export"
@@ -355,26 +392,38 @@ def execute_notebook(
             raise ValueError(f"support file {rel!r} would be written outside the sandbox")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
+    inside = Path(sb.INSIDE) if bwrap else work  # the work folder as the notebook sees it
     job = {
-        "sandbox": str(sandbox),
-        "notebook": str(sandbox / nb_name),
+        "sandbox": str(inside / "sandbox"),
+        "notebook": str(inside / "sandbox" / nb_name),
         "names": list(names),
-        "export": str(export),
-        "state": str(work / "state.json"),
+        "export": str(inside / "export"),
+        "state": str(inside / "state.json"),
         "protected": protected_roots(protected),
         "writable": writable_roots(sandbox),
         "own": [str(sandbox), str(export), str(work / "state.json")],
         "seed": seed,
         "seed_variable": seed_variable,
-        "guard": guard,
+        "guard": guard and not bwrap,
+        "rlimits": {"fsize_mb": FILE_MB, **({"nproc": NPROC} if bwrap else {})},
     }
     job_path = work / "job.json"
     job_path.write_text(json.dumps(job))
     if grace is None:
         grace = min(15.0, max(2.0, 0.1 * timeout))
-    cmd = [sys.executable, "-I", "-m", RUNNER_MODULE, str(job_path)]
-    proc = run_limited(cmd, cwd=sandbox, env=sandbox_env(), timeout=timeout, memory_mb=memory_mb,
-                       grace=grace, cancel=cancel)
+    cmd = [sys.executable, "-I", "-m", RUNNER_MODULE, str(inside / "job.json")]
+    env, cwd = sandbox_env(), sandbox
+    if bwrap:
+        text = json.dumps(notebook.get("cells", []))
+        caches, cache_env = sb.private_caches(work.parent / f"{work.name}-caches",
+                                              compile_cache=sb.compiles(text, *(compile_hint or ())))
+        sb.give_to_sandbox(work)
+        sb.give_to_sandbox(work.parent / f"{work.name}-caches")
+        cmd = sb.bwrap_command(cmd, sb.process_mounts(work, caches), cwd=str(inside / "sandbox"))
+        env = sb.inside_env(env, cache_env)
+    proc = run_limited(cmd, cwd=cwd, env=env, timeout=timeout, memory_mb=memory_mb,
+                       grace=grace, cancel=cancel, file_mb=FILE_MB,
+                       interrupt=RUNNER_MODULE if bwrap else None)
     st = {}
     try:
         st = json.loads((work / "state.json").read_text())

@@ -31,21 +31,40 @@ pytestmark = pytest.mark.grading
 TOY = Path(__file__).parent / "fixtures" / "toy-assignment" / "dist"
 
 
-def _our_processes():
+def _tokens_of(pids):
     import psutil
 
+    tokens = set()
+    for pid in pids:
+        try:
+            token = psutil.Process(pid).environ().get(TOKEN_VAR)
+        except psutil.Error:
+            continue
+        if token:
+            tokens.add(token)
+    return tokens
+
+
+def _our_processes(tokens=None):
+    """Live processes carrying one of ``tokens`` (default: any grading token of this process);
+    other developers' graders on the same machine carry tokens of their own."""
+    import psutil
+
+    from teachkit.grading_process import ISSUED_TOKENS
+
+    tokens = ISSUED_TOKENS if tokens is None else tokens
     found = []
     for p in psutil.process_iter():
         try:
-            if TOKEN_VAR in p.environ():
+            if p.environ().get(TOKEN_VAR) in tokens:
                 found.append(p.pid)
         except psutil.Error:
             pass
     return found
 
 
-def _temp_dirs():
-    return sorted(p.name for p in Path(tempfile.gettempdir()).glob("teachkit-grade-*"))
+def _temp_dirs(folder=None):
+    return sorted(p.name for p in Path(folder or tempfile.gettempdir()).glob("teachkit-grade-*"))
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +91,20 @@ def graded(tmp_path_factory):
     expect |= {"empty": ("invalid-notebook", 0), "not-json": ("invalid-notebook", 0),
                "other-assignment": ("wrong-assignment", 0), "reordered": ("ok", 5), "deleted-cell": ("ok", 3)}
     tests_before = {p.name: p.read_text() for p in (autograder / "tests").glob("*.py")}
-    procs_before, dirs_before = _our_processes(), _temp_dirs()
-    book = grading.grade(autograder, [root / "class"], workers=2, timeout=20, memory_mb=1500, out=out,
-                         progress=False)
+    procs_before = _our_processes()
+    # the grader's work folders go to a temp folder of this test alone (others grade here too)
+    tmp = root / "tmp"
+    tmp.mkdir()
+    saved, tempfile.tempdir = tempfile.tempdir, str(tmp)
+    try:
+        book = grading.grade(autograder, [root / "class"], workers=2, timeout=20, memory_mb=1500, out=out,
+                             progress=False)
+        dirs_left = _temp_dirs()
+    finally:
+        tempfile.tempdir = saved
+    assert list(tmp.iterdir()) == []
     return dict(root=root, out=out, book=book, expect=expect, autograder=autograder,
-                tests_before=tests_before, procs_before=procs_before, dirs_before=dirs_before)
+                tests_before=tests_before, procs_before=procs_before, dirs_left=dirs_left)
 
 
 def test_every_submission_gets_a_row_with_the_expected_status(graded):
@@ -99,7 +127,9 @@ def test_correct_work_gets_full_marks_and_partial_work_partial(graded):
 
 def test_gradebook_and_feedback_files(graded):
     df = pd.read_csv(graded["out"] / "gradebook.csv")
-    assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "q3", "status", "seconds", "reason"]
+    assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "q3", "status", "seconds", "reason",
+                                "sandbox"]
+    assert set(df["sandbox"]) == {"bwrap"}
     assert len(df) == len(graded["expect"])
     fb = (graded["out"] / "feedback" / "raises.md").read_text()
     assert "ZeroDivisionError" in fb and "q2: 0 / 2" in fb and "q1: 2 / 2" in fb
@@ -113,8 +143,8 @@ def test_tampering_changed_nothing_and_left_nothing(graded):
     import teachkit
 
     assert not (Path(teachkit.__file__).parent / "_adversarial_probe.py").exists()
-    assert _our_processes() == graded["procs_before"] == []
-    assert _temp_dirs() == graded["dirs_before"]
+    assert _our_processes() == []
+    assert graded["dirs_left"] == []  # measured in the grader's own temp folder
 
 
 def test_rerun_skips_unchanged_submissions(graded):
@@ -157,19 +187,31 @@ def test_stopping_the_grader_leaves_no_processes_or_folders(graded, tmp_path):
     import signal
     import time
 
-    dirs_before = _temp_dirs()
+    import os
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "teachkit", "grade", str(graded["autograder"]),
                              str(graded["root"] / "class" / "infinite-loop.ipynb"),
                              str(graded["root"] / "class" / "daemon.ipynb"), "--workers", "2",
                              "--out", str(tmp_path / "out"), "--timeout", "120", "--no-progress"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not _our_processes() and time.monotonic() < deadline:
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ | {"TMPDIR": str(tmp)})
+    import psutil
+
+    def started():
+        try:
+            return _tokens_of(c.pid for c in psutil.Process(proc.pid).children(recursive=True))
+        except psutil.Error:
+            return set()
+
+    deadline = time.monotonic() + 240  # the grader's own start (imports) is slow on a loaded machine
+    while not started() and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(3)  # the notebooks are running now
-    assert _our_processes(), "the grader never started a notebook"
+    tokens = started()
+    assert tokens and _our_processes(tokens), "the grader never started a notebook"
     proc.send_signal(signal.SIGTERM)
     proc.wait(60)
     assert proc.returncode == 130
-    assert _our_processes() == []
-    assert _temp_dirs() == dirs_before
+    assert _our_processes(tokens) == []
+    assert list(tmp.iterdir()) == []
