@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from teachkit.diagnostics_warnings import constant_entries_ignored
+
 __all__ = [
     "CheckResult",
     "combine",
@@ -466,7 +468,8 @@ def convergence(
         )
         if not varying.any():
             continue
-        r = np.asarray(rhat(da, sample_dims=list(_SAMPLE_DIMS)).values, dtype=float).ravel()
+        with constant_entries_ignored():  # R-hat of an entry fixed by construction is 0/0
+            r = np.asarray(rhat(da, sample_dims=list(_SAMPLE_DIMS)).values, dtype=float).ravel()
         eb = np.asarray(
             ess(da, sample_dims=list(_SAMPLE_DIMS), method="bulk").values, dtype=float
         ).ravel()

@@ -97,7 +97,7 @@ def _simulate_options() -> dict[str, list[tuple]]:
             *groups,
             ("--n-per-group", "n_per_group", _simulate_sizes, 5,
              "observations per group: one number, or one per group as a comma-separated list"),
-            *gaussian({"intercept": 1.0, "slope": 0.5, "sd_intercept": 0.3, "sd_slope": 0.1,
+            *gaussian({"intercept": 1.0, "slope": 0.5, "sd_intercept": 0.05, "sd_slope": 0.02,
                        "rho": -0.5, "sigma": 2.0}),
         ],
         "varying-effects": [

@@ -260,13 +260,20 @@ def test_questions_have_public_and_hidden_tests_that_carry_the_points(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_tests_take_only_question_prefixed_globals(name):
-    """Graded objects are passed by question-prefixed names (docs/interfaces.md)."""
+    """Graded objects are passed by question-prefixed names (docs/interfaces.md).
+
+    A test may also take an *earlier* question's answer: a step is graded against the student's
+    own earlier answer (hw01 q2 against the student's q1_sigma), so an error is charged once.
+    """
     nb = nbformat.read(str(ROOT / "solutions" / f"{name}.ipynb"), as_version=4)
+    seen: list[str] = []
     for q, info in _questions(nb).items():
+        seen.append(q)
         for source, _, _ in info["tests"]:
             (func,) = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
             params = [a.arg for a in func.args.args]
-            assert params and all(p.startswith(f"{q}_") for p in params), (q, func.name, params)
+            assert params and any(p.startswith(f"{q}_") for p in params), (q, func.name, params)
+            assert all(any(p.startswith(f"{e}_") for e in seen) for p in params), (q, func.name, params)
 
 
 @pytest.mark.parametrize("name", NAMES)

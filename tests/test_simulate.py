@@ -199,7 +199,7 @@ def test_funnel_defaults_are_the_divergent_regime():
     assert sim.data.shape == (100, 3)
     assert sim.data["group"].value_counts().tolist() == [5] * 20
     t = sim.truth
-    assert (t["sigma_a"], t["sigma_b"], t["rho"], t["sigma"]) == (0.3, 0.1, -0.5, 2.0)
+    assert (t["sigma_a"], t["sigma_b"], t["rho"], t["sigma"]) == (0.05, 0.02, -0.5, 2.0)
     # x ~ N(0, 1)
     assert abs(sim.data["x"].mean()) < Z / math.sqrt(100)
     assert sim.params["seed"] == 2021 and sim.params["n_groups"] == 20
@@ -209,8 +209,8 @@ def test_funnel_statistics_with_many_groups():
     n = 2000
     sim = funnel(n_groups=n, n_per_group=2, seed=8)
     a, b = _effects(sim)
-    assert abs(a.std(ddof=1) - 0.3) < Z * 0.3 / math.sqrt(2 * (n - 1))
-    assert abs(b.std(ddof=1) - 0.1) < Z * 0.1 / math.sqrt(2 * (n - 1))
+    assert abs(a.std(ddof=1) - 0.05) < Z * 0.05 / math.sqrt(2 * (n - 1))
+    assert abs(b.std(ddof=1) - 0.02) < Z * 0.02 / math.sqrt(2 * (n - 1))
     r = np.corrcoef(a, b)[0, 1]
     assert abs(r - (-0.5)) < Z * (1 - 0.25) / math.sqrt(n - 1)
     res = _residuals(sim)

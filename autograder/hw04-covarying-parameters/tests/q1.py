@@ -14,7 +14,7 @@ def test_q1_sampled(q1_idata, q1_divergences):
 @test_case(points=2, hidden=True)
 def test_q1_structure(q1_model):
     from teachkit import checks
-    checks.structure(q1_model, lkj=True, noncentered=False, varying_intercepts=True, varying_slopes=True, group_dim='group').assert_()
+    checks.structure(q1_model, lkj=True, noncentered=False, varying_intercepts=True, varying_slopes=True, group_dim='group', lkj_eta=2, priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 2), 'sigma': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=1, hidden=True)
 def test_q1_divergence_count(q1_idata, q1_divergences):

@@ -15,7 +15,7 @@ def test_q2_sampled(q2_idata):
 @test_case(points=1, hidden=True)
 def test_q2_structure(q2_model):
     from teachkit import checks
-    checks.structure(q2_model, lkj=True, noncentered=True, varying_intercepts=True, varying_slopes=True, group_dim='group').assert_()
+    checks.structure(q2_model, lkj=True, noncentered=True, varying_intercepts=True, varying_slopes=True, group_dim='group', lkj_eta=2, priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 2), 'sigma': ('HalfCauchy', 1), 'sigma_a': ('HalfCauchy', 1), 'sigma_b': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=2, hidden=True)
 def test_q2_divergences(q2_idata):

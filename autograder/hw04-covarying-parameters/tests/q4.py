@@ -15,7 +15,7 @@ def test_q4_shapes(q4_ols, q4_post):
 def test_q4_ols(q4_ols):
     import numpy as np
     from teachkit import simulate
-    d = simulate.ozone(seed=410, size='homework').data
+    d = simulate.ozone(seed=410, n_days=300, sd_intercept=0.4, sd_slope=0.02).data
     codes = d['station'].cat.codes.to_numpy()
     truth = np.array([np.polyfit(d['temp'][codes == j], d['log_ozone'][codes == j], 1)[::-1] for j in range(12)])
     got = np.asarray(q4_ols, dtype=float)
@@ -27,7 +27,7 @@ def test_q4_ols(q4_ols):
 def test_q4_shrinkage(q4_post):
     import numpy as np
     from teachkit import simulate
-    sim = simulate.ozone(seed=410, size='homework')
+    sim = simulate.ozone(seed=410, n_days=300, sd_intercept=0.4, sd_slope=0.02)
     d, names = (sim.data, sim.coords['station'])
     codes = d['station'].cat.codes.to_numpy()
     ols = np.array([np.polyfit(d['temp'][codes == j], d['log_ozone'][codes == j], 1)[::-1] for j in range(12)])
