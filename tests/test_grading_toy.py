@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,17 +15,17 @@ from teachkit import grading
 from teachkit.grading_process import TOKEN_VAR
 
 
-def _load_cases():
+def _load_cases(name):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "toy_submissions", Path(__file__).parent / "adversarial" / "toy_submissions.py")
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "adversarial" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-subs_mod = _load_cases()
+subs_mod = _load_cases("toy_submissions")
+native = _load_cases("native_attacks")
 
 pytestmark = pytest.mark.grading
 
@@ -74,6 +75,8 @@ def graded(tmp_path_factory):
     shutil.copytree(TOY / "autograder", autograder)
     out = root / "out"
     expect = subs_mod.write_all(root / "class", {"AUTOGRADER": str(autograder), "OUT": str(out)})
+    expect |= native.write_all(root / "class", {"AUTOGRADER": str(autograder), "OUT": str(out)})
+    install_before = native.installation_files()
     (root / "class" / "empty.ipynb").write_text("")
     (root / "class" / "not-json.ipynb").write_text("print('hello')")
     other = json.loads((TOY / "student" / "toy.ipynb").read_text())
@@ -103,7 +106,8 @@ def graded(tmp_path_factory):
     finally:
         tempfile.tempdir = saved
     assert list(tmp.iterdir()) == []
-    return dict(root=root, out=out, book=book, expect=expect, autograder=autograder,
+    time.sleep(3)  # let a daemon that outlived its notebook try to act (it must be dead)
+    return dict(root=root, out=out, book=book, expect=expect, autograder=autograder, install_before=install_before,
                 tests_before=tests_before, procs_before=procs_before, dirs_left=dirs_left)
 
 
@@ -145,6 +149,47 @@ def test_tampering_changed_nothing_and_left_nothing(graded):
     assert not (Path(teachkit.__file__).parent / "_adversarial_probe.py").exists()
     assert _our_processes() == []
     assert graded["dirs_left"] == []  # measured in the grader's own temp folder
+
+
+def test_native_attacks_earn_nothing_and_change_nothing(graded):
+    """ctypes reads and writes, /proc and memory of other processes, ignored signals, daemons,
+    inherited descriptors: each notebook answers q1 only if its attack worked (docstring of
+    tests/adversarial/native_attacks.py), so 0 points means the attack failed."""
+    import psutil
+
+    rows = {r.id: r for r in graded["book"].results}
+    got = {sid: (rows[sid].status, rows[sid].total) for sid in native.CASES}
+    assert got == {sid: (status, 0) for sid, (_, _, status, _) in native.CASES.items()}
+    files = native.installation_files()
+    assert [str(f) for f in files] == [str(f) for f in graded["install_before"]]  # nothing planted
+    assert native.marked_files(files) == []  # nothing appended
+    outputs = [graded["out"] / "gradebook.csv", *(graded["out"] / "feedback").glob("*.md"),
+               *(graded["autograder"]).rglob("*")]
+    assert native.marked_files(p for p in outputs if p.is_file()) == []
+    alive = []
+    for p in psutil.process_iter():
+        try:
+            if any(native.MARKER in part for part in p.cmdline()):
+                alive.append(p.pid)
+        except psutil.Error:
+            pass
+    assert alive == []  # the daemons died with the notebook's PID namespace
+
+
+def test_without_bubblewrap_grading_says_so_and_the_guard_still_holds(graded, tmp_path):
+    picks = [graded["root"] / "class" / f"{sid}.ipynb"
+             for sid in ("good", "patch-otter", "patch-checks", "read-tests", "edit-tests", "fake-results")]
+    out = subprocess.run([sys.executable, "-m", "teachkit", "grade", str(graded["autograder"]), *map(str, picks),
+                          "--out", str(tmp_path / "out"), "--timeout", "30", "--no-progress", "--workers", "2",
+                          "--sandbox", "none"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "NO OS SANDBOX" in out.stderr and "turned off with --sandbox none" in out.stderr
+    df = pd.read_csv(tmp_path / "out" / "gradebook.csv").set_index("id")
+    assert df["sandbox"].str.startswith("none (").all()
+    assert df["total"].to_dict() == {"good": 5, "patch-otter": 0, "patch-checks": 0, "read-tests": 0,
+                                     "edit-tests": 0, "fake-results": 0}
+    tests_after = {p.name: p.read_text() for p in (graded["autograder"] / "tests").glob("*.py")}
+    assert tests_after == graded["tests_before"]
 
 
 def test_rerun_skips_unchanged_submissions(graded):
