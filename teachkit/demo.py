@@ -7,8 +7,8 @@ One function per step, strung together by :func:`run`:
 2. :func:`teachkit.demo_fit.fit_funnel` -- centred vs non-centred correlated model on the funnel
    data: divergences, recovery table, plots into ``OUT/plots/``;
 3. and 4. :func:`teachkit.demo_grade.build` -- ``teachkit build`` into ``OUT/build/``, and
-   :func:`teachkit.demo_grade.grade_class` -- ``teachkit grade`` of a bundled sample class into
-   ``OUT/grading/``;
+   :func:`teachkit.demo_grade.grade_class` -- ``teachkit grade`` of two bundled sample classes:
+   homework 1's into ``OUT/grading/``, homework 4's (MCMC) into ``OUT/hw04-grading/``;
 5. :func:`teachkit.report.write_report` -- ``OUT/report.html``.
 """
 
@@ -37,6 +37,9 @@ PRESETS: dict[str, Callable[[int], Simulation]] = {
 }
 
 _HYPER = ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma")
+#: Smallest time limit per notebook for the MCMC homework's sample class (seconds): a cold compile
+#: cache costs a few minutes per notebook.
+MCMC_TIMEOUT = 900
 _MAX_GROUP_ROWS = 12
 
 
@@ -381,21 +384,30 @@ def run(args: argparse.Namespace) -> int:
         from teachkit import demo_grade
 
         demo_grade.build(out)
-        _step(4, n, "grading the bundled sample class (teachkit grade)", started)
-        g = demo_grade.grade_class(out, workers=args.workers, timeout=args.timeout)
-        rows = pd.DataFrame(g.gradebook.rows())
-        cols = [c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows]
-        print()
-        print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
-        sec = Section(f"3. Grading a sample class of {demo_grade.DEMO_ASSIGNMENT}")
-        sec.text("Every assignment was built with teachkit build into build/; the sample class "
-                 "(class/) was graded with teachkit grade: each notebook ran under a time and "
-                 "memory limit and its hidden tests ran in a separate clean process.")
-        sec.table(rows.drop(columns=[c for c in ("possible",) if c in rows]), "{:.2f}")
-        sec.links({f"feedback: {p.stem}": str(p.relative_to(out))
-                   for p in sorted(g.feedback_dir.glob("*.md"))}
-                  | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))})
-        sections.append(sec)
+        _step(4, n, "grading the bundled sample classes (teachkit grade)", started)
+        for k, name in enumerate(demo_grade.DEMO_CLASSES):
+            # homework 4's notebooks fit MCMC models (a minute each warm, a few cold)
+            limit = args.timeout if k == 0 else max(args.timeout, MCMC_TIMEOUT)
+            g = demo_grade.grade_class(out, name, workers=args.workers, timeout=limit)
+            rows = pd.DataFrame(g.gradebook.rows())
+            cols = [c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows]
+            print()
+            print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
+            sec = Section(f"{3 + k}. Grading a sample class of {name}")
+            if k == 0:
+                sec.text("Every assignment was built with teachkit build into build/; the sample class "
+                         f"({g.class_dir.name}/) was graded with teachkit grade: each notebook ran under a "
+                         "time and memory limit and its hidden tests ran in a separate clean process.")
+            else:
+                sec.text(f"The flagship MCMC homework ({g.class_dir.name}/): two correct submissions written "
+                         "differently (full marks), one that kept the centred model where the non-centred one "
+                         "is asked (its divergences cost question 2's points), the untouched notebook, and "
+                         "one that patches the checks and Otter and writes a fake results file (0).")
+            sec.table(rows.drop(columns=[c for c in ("possible",) if c in rows]), "{:.2f}")
+            sec.links({f"feedback: {p.stem}": str(p.relative_to(out))
+                       for p in sorted(g.feedback_dir.glob("*.md"))}
+                      | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))})
+            sections.append(sec)
 
     _step(5, n, "writing the report", started)
     report = write_report(out / "report.html", "teachkit demo", sections,
@@ -404,8 +416,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Look at:")
     look = [(str(report), "the report (open in a browser)")]
     if "grade" not in skip:
-        look += [(str(out / "grading" / "gradebook.csv"), "the gradebook"),
-                 (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission")]
+        look += [(str(out / "grading" / "gradebook.csv"), "the gradebook (homework 1)"),
+                 (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission"),
+                 (str(out / "hw04-grading" / "gradebook.csv"), "homework 4's gradebook and feedback/")]
     if "fit" not in skip:
         look.append((f"{out / 'plots'}/", "trace, shrinkage and rho plots"))
     width = max(len(p) for p, _ in look)

@@ -1,9 +1,12 @@
-"""The demo's build-and-grade step: build every assignment, grade a bundled sample class.
+"""The demo's build-and-grade step: build every assignment, grade two bundled sample classes.
 
 :func:`build` runs ``teachkit build`` into the demo's output folder (so the committed
-``exercises/`` and ``autograder/`` are left alone); :func:`grade_class` writes the sample class of
-:func:`teachkit.sample_submissions.demo_class` next to it and grades that class with
-``teachkit grade``'s machinery (time limit, workers, tamper-resistant clean-process tests).
+``exercises/`` and ``autograder/`` are left alone); :func:`grade_class` writes a sample class next
+to it and grades it with ``teachkit grade``'s machinery (time limit, workers, tamper-resistant
+clean-process tests): homework 1's (:func:`teachkit.sample_submissions.demo_class`, NumPy only,
+into ``OUT/class`` and ``OUT/grading``) and homework 4's, the flagship MCMC assignment
+(:func:`teachkit.sample_submissions.demo_hw04_class`, into ``OUT/hw04-class`` and
+``OUT/hw04-grading``).
 """
 
 from __future__ import annotations
@@ -11,10 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEMO_ASSIGNMENT", "GradeStep", "build", "grade_class", "project_root"]
+__all__ = ["DEMO_ASSIGNMENT", "DEMO_CLASSES", "GradeStep", "build", "grade_class", "project_root"]
 
-#: The assignment whose sample class the demo grades (NumPy only: seconds per notebook).
+#: The assignment of the demo's first sample class (NumPy only: seconds per notebook).
 DEMO_ASSIGNMENT = "hw01-mvnormal-cholesky"
+
+#: The sample classes the demo grades: ``{assignment: (class folder, grading folder)}`` in ``OUT``.
+DEMO_CLASSES = {
+    DEMO_ASSIGNMENT: ("class", "grading"),
+    "hw04-covarying-parameters": ("hw04-class", "hw04-grading"),
+}
 
 
 @dataclass
@@ -58,27 +67,32 @@ def build(out, *, log=print) -> list:
     return built
 
 
-def grade_class(out, *, workers: int = 2, timeout: float = 120, log=print) -> GradeStep:
-    """Write the sample class into ``out/class`` and grade it against ``out/build``."""
-    from teachkit import grading
-    from teachkit.sample_submissions import demo_class
+def grade_class(out, name: str = DEMO_ASSIGNMENT, *, workers: int = 2, timeout: float = 120,
+                log=print) -> GradeStep:
+    """Write the sample class of ``name`` into ``OUT/<class folder>`` and grade it against ``out/build``."""
+    from teachkit import grading, sample_submissions
 
+    if name not in DEMO_CLASSES:
+        raise ValueError(f"the demo has sample classes of {', '.join(DEMO_CLASSES)}; got {name!r}")
+    make = sample_submissions.demo_class if name == DEMO_ASSIGNMENT else (
+        lambda root, _name: sample_submissions.demo_hw04_class(root))
     root = project_root()
     out = Path(out)
-    class_dir = out / "class"
+    class_name, grading_name = DEMO_CLASSES[name]
+    class_dir = out / class_name
     class_dir.mkdir(parents=True, exist_ok=True)
-    for name, data in demo_class(root, DEMO_ASSIGNMENT).items():
-        (class_dir / name).write_bytes(data)
-    log(f"  grading {len(list(class_dir.glob('*.ipynb')))} sample submissions to {DEMO_ASSIGNMENT} "
+    for file, data in make(root, name).items():
+        (class_dir / file).write_bytes(data)
+    log(f"  grading {len(list(class_dir.glob('*.ipynb')))} sample submissions to {name} "
         f"({workers} at a time, {timeout:.0f} s limit each) ...")
     book = grading.grade(
-        out / "build" / "autograder" / DEMO_ASSIGNMENT,
+        out / "build" / "autograder" / name,
         sorted(class_dir.glob("*.ipynb")),
         workers=workers,
         timeout=timeout,
-        out=out / "grading",
+        out=out / grading_name,
         progress=True,
         rerun=True,
         root=root,
     )
-    return GradeStep(class_dir, book, out / "grading" / "gradebook.csv", out / "grading" / "feedback")
+    return GradeStep(class_dir, book, out / grading_name / "gradebook.csv", out / grading_name / "feedback")
