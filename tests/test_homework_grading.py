@@ -3,7 +3,10 @@
 - the solution (the student notebook with every answer filled in) scores full marks;
 - the untouched student notebook scores 0 and the grader still produces a report;
 - wrong submissions of the kinds students make (``tests/submissions/homework_submissions.py``)
-  get the expected score per question, and the failing check's message is in the output.
+  get the expected score per question, and the failing check's message is in the output;
+- correct submissions in other students' styles (``tests/submissions/styles/``) score full marks.
+
+``tests/test_homework_teachkit_grade.py`` grades the same notebooks with ``teachkit grade``.
 
 Run it under the MCMC lock, which the tests themselves do not take (a child ``flock`` on the
 same file would wait for its own parent)::
@@ -24,6 +27,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "submissions"))
 import homework_submissions as hs
+import student_styles as ss
 
 pytestmark = pytest.mark.grading
 
@@ -77,3 +81,14 @@ def test_wrong_submission_gets_partial_score(name, submission, tmp_path):
     assert not submission.mismatches(scores), (submission.mismatches(scores), {q: t["output"][-1500:] for q, t in results.items()})
     for question, phrase in submission.messages.items():
         assert phrase in results[question]["output"], results[question]["output"]
+
+
+STYLES = [(name, style) for name in GRADED for style in ss.STYLES.get(name, [])]
+
+
+@pytest.mark.parametrize(("name", "style"), STYLES, ids=[f"{n}:{s}" for n, s in STYLES])
+def test_correct_work_in_another_style_gets_full_marks(name, style, tmp_path):
+    results = otter_run(name, ss.style_notebook(name, style), tmp_path)
+    scores = {q: t["score"] for q, t in results.items()}
+    assert scores == pytest.approx(hs.FULL[name]), {q: t["output"][-1500:] for q, t in results.items()
+                                                    if t["score"] < t["max_score"]}
