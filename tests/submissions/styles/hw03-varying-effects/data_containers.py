@@ -21,6 +21,7 @@ with pm.Model(coords=model_coords) as q1_model:
     sigma = pm.HalfCauchy("sigma", beta=1)
     pm.Normal("log_ozone", mu=mu_a + mu_b * T, sigma=sigma, observed=y_obs, dims="obs")
     q1_idata = pm.sample(**SAMPLE)
+pm.compute_log_likelihood(q1_idata, model=q1_model, progressbar=False)
 """
     ],
     "q2": [
@@ -35,6 +36,7 @@ with pm.Model(coords=model_coords) as q1_model:
     alpha = pm.Normal("alpha", mu=mu_a, sigma=sigma_a, dims="station")
     pm.Normal("log_ozone", mu=alpha[s] + mu_b * T, sigma=sigma, observed=y_obs, dims="obs")
     q2_idata = pm.sample(**SAMPLE)
+pm.compute_log_likelihood(q2_idata, model=q2_model, progressbar=False)
 """
     ],
     "q3": [
@@ -53,6 +55,7 @@ with pm.Model(coords=model_coords) as q1_model:
     beta = pm.Deterministic("beta", mu_b + sigma_b * z_b, dims="station")
     pm.Normal("log_ozone", mu=alpha[s] + beta[s] * T, sigma=sigma, observed=y_obs, dims="obs")
     q3_idata = pm.sample(**SAMPLE)
+pm.compute_log_likelihood(q3_idata, model=q3_model, progressbar=False)
 """
     ],
     "q4": [

@@ -18,6 +18,7 @@ with pm.Model(coords=coords) as q1_model:
     mu = pm.math.dot(X, coef)
     pm.Normal("obs", mu, sigma, observed=log_ozone)
     q1_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q1_idata, extend_inferencedata=True, progressbar=False)
 """
     ],
     "q2": [
@@ -30,6 +31,7 @@ with pm.Model(coords=coords) as q1_model:
     mu = alpha[station] + mu_b * temp
     pm.Normal("obs", mu, sigma, observed=log_ozone)
     q2_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q2_idata, extend_inferencedata=True, progressbar=False)
 """
     ],
     "q3": [
@@ -46,6 +48,7 @@ with pm.Model(coords=coords) as q1_model:
     mu = alpha[station] + beta[station] * temp
     pm.Normal("obs", mu, sigma, observed=log_ozone)
     q3_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q3_idata, extend_inferencedata=True, progressbar=False)
 """
     ],
     "q4": [

@@ -17,6 +17,7 @@ ANSWERS = {
     # Likelihood
     y_ = pm.Normal("y", mu=theta, sigma=sigma, observed=log_ozone)
     q1_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q1_idata, progressbar=False)  # for LOO (question 4)
 """
     ],
     "q2": [
@@ -33,6 +34,7 @@ ANSWERS = {
     # Likelihood
     y_ = pm.Normal("y", mu=theta, sigma=sigma, observed=log_ozone)
     q2_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q2_idata, progressbar=False)  # for LOO (question 4)
 """
     ],
     "q3": [
@@ -53,6 +55,7 @@ ANSWERS = {
     # Likelihood
     y_ = pm.Normal("y", mu=theta, sigma=sigma, observed=log_ozone)
     q3_idata = pm.sample(**SAMPLE)
+    pm.compute_log_likelihood(q3_idata, progressbar=False)  # for LOO (question 4)
 """
     ],
     "q4": [

@@ -30,7 +30,7 @@ with pm.Model(coords=f_coords) as q1_model:
     beta = pm.Deterministic("beta", coeffs[:, 1], dims="group")
     pm.Normal("y", mu=alpha[g] + beta[g] * x, sigma=sigma, observed=y_obs)
 
-    q1_idata = pm.sample(**SAMPLE)
+    q1_idata = pm.sample(**SAMPLE_FUNNEL)
 q1_divergences = int(np.sum(q1_idata.sample_stats["diverging"]))
 print("divergences:", q1_divergences)
 """
@@ -57,7 +57,7 @@ print("divergences:", q1_divergences)
     beta = pm.Deterministic("beta", mu_b + offsets[:, 1], dims="group")
     pm.Normal("y", mu=alpha[g] + beta[g] * x, sigma=sigma, observed=y_obs)
 
-    q2_idata = pm.sample(**SAMPLE)
+    q2_idata = pm.sample(**SAMPLE_FUNNEL)
 print("divergences:", int(q2_idata.sample_stats["diverging"].sum()))
 """
     ],

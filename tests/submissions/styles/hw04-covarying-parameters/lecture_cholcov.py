@@ -27,7 +27,7 @@ with pm.Model(coords=f_coords) as q1_model:
     pm.Deterministic("rho", corr[0, 1])
     theta = alpha[f_group] + beta[f_group] * f_x
     y_ = pm.Normal("y", mu=theta, sigma=sigma, observed=f_y)
-    q1_idata = pm.sample(**SAMPLE)
+    q1_idata = pm.sample(**SAMPLE_FUNNEL)
 q1_divergences = int(q1_idata.sample_stats["diverging"].sum().item())
 print("divergences:", q1_divergences)
 """
@@ -50,7 +50,7 @@ print("divergences:", q1_divergences)
     beta = pm.Deterministic("beta", coeffs[:, 1], dims="group")
     theta = alpha[f_group] + beta[f_group] * f_x
     y_ = pm.Normal("y", mu=theta, sigma=sigma, observed=f_y)
-    q2_idata = pm.sample(**SAMPLE)
+    q2_idata = pm.sample(**SAMPLE_FUNNEL)
 print("divergences:", int(q2_idata.sample_stats["diverging"].sum()))
 """
     ],

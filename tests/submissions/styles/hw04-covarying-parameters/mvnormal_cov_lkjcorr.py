@@ -28,7 +28,7 @@ with pm.Model(coords=f_coords) as q1_model:
 
     sigma = pm.HalfCauchy("sigma", 1)
     pm.Normal("y", mu=alpha[f_group] + beta[f_group] * f_x, sigma=sigma, observed=f_y)
-    q1_idata = pm.sample(**SAMPLE)
+    q1_idata = pm.sample(**SAMPLE_FUNNEL)
 q1_divergences = int(q1_idata.sample_stats["diverging"].values.sum())
 print("divergences:", q1_divergences)
 """
@@ -53,7 +53,7 @@ print("divergences:", q1_divergences)
 
     sigma = pm.HalfCauchy("sigma", 1)
     pm.Normal("y", mu=alpha[f_group] + beta[f_group] * f_x, sigma=sigma, observed=f_y)
-    q2_idata = pm.sample(**SAMPLE)
+    q2_idata = pm.sample(**SAMPLE_FUNNEL)
 print("divergences:", int(q2_idata.sample_stats["diverging"].sum()))
 """
     ],

@@ -23,7 +23,7 @@ with pm.Model(coords=f_coords) as q1_model:
     rho = pm.Deterministic("rho", corr[0, 1])
     mu = alpha[f_group] + beta[f_group] * f_x
     y = pm.Normal("y", mu=mu, sigma=sigma, observed=f_y)
-    q1_idata = pm.sample(**SAMPLE)
+    q1_idata = pm.sample(**SAMPLE_FUNNEL)
 q1_divergences = int(q1_idata.sample_stats["diverging"].sum())
 print("divergences:", q1_divergences)
 """
@@ -44,7 +44,7 @@ print("divergences:", q1_divergences)
     beta = pm.Deterministic("beta", coeffs[:, 1], dims="group")
     mu = alpha[f_group] + beta[f_group] * f_x
     y = pm.Normal("y", mu=mu, sigma=sigma, observed=f_y)
-    q2_idata = pm.sample(**SAMPLE)
+    q2_idata = pm.sample(**SAMPLE_FUNNEL)
 print("divergences:", int(q2_idata.sample_stats["diverging"].sum()))
 """
     ],
