@@ -1414,23 +1414,12 @@ def describe_model(model) -> dict:
         free_rvs.append(entry)
         if dist.startswith("LKJ"):
             lkj = True
+            # LKJCorr and LKJCholeskyCov take (n, eta, ...): eta is the second parameter, whether
+            # written as an int (eta=200) or a float
             params = _dist_params(rv)
-            for p in params:
-                val = _const_values(p)
-                if val is not None and val.ndim == 0 and val.dtype.kind == "f":
-                    lkj_eta = float(val)
-            if lkj_eta is None:
-                # inputs of LKJCholeskyCov are (rng, n, eta, sd_dist): take the float constant
-                for p in rv.owner.inputs:
-                    val = _const_values(p) if hasattr(p, "type") else None
-                    if (
-                        val is not None
-                        and val.ndim == 0
-                        and val.dtype.kind in "fi"
-                        and p is not rv.owner.inputs[1]
-                    ):
-                        lkj_eta = float(val)
-                        break
+            val = _const_values(params[1]) if len(params) > 1 else None
+            if val is not None and val.ndim == 0 and val.dtype.kind in "fiu":
+                lkj_eta = float(val)
         group_level = bool(dims) or (rv.type.ndim > 0 and not dist.startswith("LKJ"))
         if not group_level:
             continue

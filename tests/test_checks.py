@@ -527,7 +527,7 @@ def test_data_match_on_grants_uses_the_award_counts():
 
 # --- stated priors ---------------------------------------------------------------------------
 
-def _prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 0.1), eta=2):
+def _prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 0.1), eta=2):  # eta an int, as students write it
     with pm.Model(coords={"station": ["a", "b", "c"]}) as m:
         mu_a = pm.Normal("mu_a", 0, 2)
         mu_b = mu_b()
@@ -600,3 +600,11 @@ def test_extreme_group_refuses_the_wrong_end_and_non_labels():
     assert not checks.extreme_group(None, "alpha", "s0", dim="station")
     with pytest.raises(ValueError, match="highest"):
         checks.extreme_group(idata, "alpha", "s0", dim="station", end="top")
+
+
+@pytest.mark.parametrize("eta", [200, 200.0])
+def test_structure_reads_the_lkjcorr_shape_written_as_int_or_float(eta):
+    with pm.Model() as m:
+        pm.LKJCorr("chol_corr", n=2, eta=eta)
+    assert checks.describe_model(m)["lkj_eta"] == 200.0
+    assert "eta = 200, but the question asks for LKJ(2)" in checks.structure(m, lkj_eta=2).message
