@@ -178,9 +178,12 @@ SUBMISSIONS: dict[str, list[Submission]] = {
                 Edit("log_ozone[station == j], 1)[::-1] for j in range(12)])",
                      "log_ozone[station == j], 1) for j in range(12)])"),
             ),
-            # LKJ(200) fights the data's rho = -0.9: rho is pinned near 0, so q3 loses its recovery
-            # points (with separate scales and target_accept 0.95 the sampler stays healthy).
-            {"q1": 4, "q2": 2, "q3": 3, "q4": 2},
+            # q2 loses structure and divergences (3 points); on the funnel data at the default
+            # target_accept the centred fit's convergence and recovery are borderline (both failed
+            # when measured), so up to 3 more points may go. LKJ(200) fights the data's rho = -0.9:
+            # q3 loses the stated-eta structure point and recovery (rho pinned near 0); with
+            # separate scales and target_accept 0.95 the sampler stays healthy.
+            {"q1": 4, "q2": (0, 1, 2, 3), "q3": 2, "q4": 2},
             {"q2": "diverged", "q3": "rho (truth -0.9", "q4": "reverse them"},
         ),
         Submission(
