@@ -20,6 +20,7 @@ import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -45,7 +46,7 @@ def otter_run(name: str, nb: nbformat.NotebookNode, tmp_path: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "otter", "run", "-a", str(ROOT / "autograder" / name / "autograder.zip"),
          "-o", str(out), "--no-logo", str(sub)],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, check=False,
+        capture_output=True, text=True, timeout=1200, cwd=tmp_path, check=False,
     )
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, f"otter run crashed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -55,28 +56,57 @@ def otter_run(name: str, nb: nbformat.NotebookNode, tmp_path: Path) -> dict:
     return by_q
 
 
+def _class(name: str) -> dict[str, nbformat.NotebookNode]:
+    notebooks = {"solution": hs.filled_notebook(name), "blank": hs.student_notebook(name)}
+    for i, sub in enumerate(hs.SUBMISSIONS[name]):
+        notebooks[f"wrong-{i}"] = hs.wrong_notebook(name, sub)
+    for style in ss.STYLES.get(name, []):
+        notebooks[f"style-{style}"] = ss.style_notebook(name, style)
+    return notebooks
+
+
+_RESULTS: dict[str, dict] = {}
+
+
+@pytest.fixture
+def graded(tmp_path_factory):
+    """``graded(name) -> {id: per-question results}``: every notebook of ``name`` through
+    ``otter run``, two at a time (each is one process), once per session."""
+
+    def get(name: str) -> dict:
+        if name not in _RESULTS:
+            notebooks = _class(name)
+            folders = {sid: tmp_path_factory.mktemp(f"{name}-{sid}") for sid in notebooks}
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = {sid: pool.submit(otter_run, name, nb, folders[sid]) for sid, nb in notebooks.items()}
+                _RESULTS[name] = {sid: f.result() for sid, f in futures.items()}
+        return _RESULTS[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", GRADED)
-def test_solution_scores_full_marks(name, tmp_path):
-    results = otter_run(name, hs.filled_notebook(name), tmp_path)
+def test_solution_scores_full_marks(name, graded):
+    results = graded(name)["solution"]
     scores = {q: t["score"] for q, t in results.items()}
     assert scores == pytest.approx(hs.FULL[name]), {q: t["output"] for q, t in results.items()
                                                     if t["score"] < t["max_score"]}
 
 
 @pytest.mark.parametrize("name", GRADED)
-def test_untouched_student_notebook_scores_zero(name, tmp_path):
-    results = otter_run(name, hs.student_notebook(name), tmp_path)
+def test_untouched_student_notebook_scores_zero(name, graded):
+    results = graded(name)["blank"]
     assert set(results) == set(hs.FULL[name])
     assert all(t["score"] == 0 for t in results.values()), {q: t["score"] for q, t in results.items()}
     assert all(t["max_score"] == hs.FULL[name][q] for q, t in results.items())
 
 
-CASES = [(name, sub) for name in GRADED for sub in hs.SUBMISSIONS[name]]
+CASES = [(name, i, sub) for name in GRADED for i, sub in enumerate(hs.SUBMISSIONS[name])]
 
 
-@pytest.mark.parametrize(("name", "submission"), CASES, ids=[f"{n}:{s.label}" for n, s in CASES])
-def test_wrong_submission_gets_partial_score(name, submission, tmp_path):
-    results = otter_run(name, hs.wrong_notebook(name, submission), tmp_path)
+@pytest.mark.parametrize(("name", "index", "submission"), CASES, ids=[f"{n}:{s.label}" for n, _, s in CASES])
+def test_wrong_submission_gets_partial_score(name, index, submission, graded):
+    results = graded(name)[f"wrong-{index}"]
     scores = {q: t["score"] for q, t in results.items()}
     assert not submission.mismatches(scores), (submission.mismatches(scores), {q: t["output"][-1500:] for q, t in results.items()})
     for question, phrase in submission.messages.items():
@@ -87,8 +117,8 @@ STYLES = [(name, style) for name in GRADED for style in ss.STYLES.get(name, [])]
 
 
 @pytest.mark.parametrize(("name", "style"), STYLES, ids=[f"{n}:{s}" for n, s in STYLES])
-def test_correct_work_in_another_style_gets_full_marks(name, style, tmp_path):
-    results = otter_run(name, ss.style_notebook(name, style), tmp_path)
+def test_correct_work_in_another_style_gets_full_marks(name, style, graded):
+    results = graded(name)[f"style-{style}"]
     scores = {q: t["score"] for q, t in results.items()}
     assert scores == pytest.approx(hs.FULL[name]), {q: t["output"][-1500:] for q, t in results.items()
                                                     if t["score"] < t["max_score"]}
