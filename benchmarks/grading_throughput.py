@@ -38,13 +38,15 @@ def make_class(folder: Path, good: Path, blank: Path, copies: int) -> list[Path]
     return paths
 
 
-def time_teachkit(assignment: Path, subs: list[Path], workers: int, timeout: float, env=None) -> tuple[float, dict]:
+def time_teachkit(assignment: Path, subs: list[Path], workers: int, timeout: float, env=None,
+                  sandbox: str = "auto") -> tuple[float, dict]:
     out = Path(tempfile.mkdtemp(prefix="tk-bench-"))
     try:
         t0 = time.perf_counter()
         r = subprocess.run([sys.executable, "-m", "teachkit", "grade", str(assignment), *map(str, subs),
                             "--workers", str(workers), "--timeout", str(timeout), "--out", str(out),
-                            "--no-progress", "--warmup", "no"], capture_output=True, text=True, env=env)
+                            "--no-progress", "--warmup", "no", "--sandbox", sandbox],
+                           capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
         if r.returncode != 0:
             raise RuntimeError(r.stderr[-2000:])
@@ -84,6 +86,8 @@ def main(argv=None) -> int:
     ap.add_argument("--copies", type=int, default=4, help="copies of each (total 2x)")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "grading_throughput.md"))
+    ap.add_argument("--skip-otter", action="store_true", help="time teachkit grade only")
+    ap.add_argument("--sandbox", default="auto", choices=("auto", "bwrap", "none"))
     args = ap.parse_args(argv)
     assignment = Path(args.assignment)
     blank = Path(args.blank) if args.blank else (
@@ -95,10 +99,11 @@ def main(argv=None) -> int:
     try:
         subs = make_class(work, Path(args.good), blank, args.copies)
         n = len(subs)
-        wall_o, totals_o = time_otter(zips[0], subs)
-        rows.append(("plain `otter run`, sequential", 1, wall_o, n, str(sorted(set(map(str, totals_o))))))
+        if not args.skip_otter:
+            wall_o, totals_o = time_otter(zips[0], subs)
+            rows.append(("plain `otter run`, sequential", 1, wall_o, n, str(sorted(set(map(str, totals_o))))))
         for w in (1, 2):
-            wall, info = time_teachkit(assignment, subs, w, args.timeout)
+            wall, info = time_teachkit(assignment, subs, w, args.timeout, sandbox=args.sandbox)
             rows.append((f"`teachkit grade --workers {w}`", w, wall, n, str(sorted(set(info["totals"].values())))))
     finally:
         shutil.rmtree(work, ignore_errors=True)

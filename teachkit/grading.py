@@ -1,16 +1,19 @@
 """Grade a whole class: many submissions -> gradebook, feedback, time limits, workers.
 
-``teachkit grade`` (and :func:`grade`) grades each submission in three steps, each in its own
-process, so that a student's code can neither hang the grader nor see or change the tests:
+``teachkit grade`` (and :func:`grade`) grades each submission with two processes, each in the
+OS sandbox (:mod:`teachkit.grading_sandbox`), so that a student's code can neither hang the
+grader nor see or change the tests:
 
-1. :func:`teachkit.grading_runner.execute_notebook` runs the notebook alone in an empty sandbox
-   folder with a wall-clock and a memory limit, then exports every global a hidden test names;
-2. :func:`teachkit.grading_clean.run_tests` runs the assignment's tests (read by the grader
-   before any student code ran) in a clean ``python -I`` process on those exports, plus
-   posterior provenance checks (:mod:`teachkit.provenance`);
+1. the notebook's process (:mod:`teachkit.grading_runner`) runs the cells alone in an empty
+   folder with a wall-clock and a memory limit; at every ``grader.check`` and after the last
+   cell it pauses and answers requests about its objects (:mod:`teachkit.grading_student`);
+2. the examiner (:mod:`teachkit.grading_examiner`) holds the tests (read by the grader before
+   any student code ran) and runs them, OK and python format alike, on data copied from the
+   notebook and on proxies of its functions and objects, plus posterior provenance checks
+   (:mod:`teachkit.provenance`);
 3. the grader writes one gradebook row and one Markdown feedback file.
 
-Scores come only from step 2. Statuses: ``ok``, ``timeout``, ``memory``, ``error`` (the
+Scores come only from the examiner. Statuses: ``ok``, ``timeout``, ``memory``, ``error`` (the
 notebook's process died), ``invalid-notebook`` (not JSON, empty, not a notebook),
 ``wrong-assignment`` (the notebook belongs to another assignment), ``tampered`` (the grader's
 own files changed while it ran), ``grader-error`` (the tests themselves failed to run).
@@ -30,6 +33,7 @@ import hashlib
 import io
 import json
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -62,7 +66,8 @@ class Assignment:
     tests : dict
         ``{question: test file source}``, read once, before any submission runs.
     names : tuple of str
-        Globals the tests take as parameters (exported from each notebook).
+        Globals the python-format tests take as parameters (OK-format tests look names up as
+        they run).
     config : dict
         ``otter_config.json``.
     files : dict
@@ -89,15 +94,22 @@ class Assignment:
 
     @property
     def possible(self) -> dict:
-        """Points available per question."""
-        from otter.test_files.exception_test import ExceptionTestFile
+        """Points available per question (Otter's rules: ``points`` as a total or a list,
+        per-case points, cases without points sharing the rest)."""
+        from teachkit.grading_examiner import parse_test_file
 
-        return {q: float(ExceptionTestFile.from_string(src, path=f"tests/{q}.py").possible)
-                for q, src in sorted(self.tests.items())}
+        return {q: float(parse_test_file(src, q).possible) for q, src in sorted(self.tests.items())}
+
+    @property
+    def formats(self) -> dict:
+        """``{question: "ok" | "python"}``."""
+        from teachkit.grading_examiner import file_format
+
+        return {q: file_format(src) for q, src in sorted(self.tests.items())}
 
 
 def _assignment_from_members(members: dict[str, bytes], source: str, fallback_name: str) -> Assignment:
-    from teachkit.grading_clean import graded_names, uses_env
+    from teachkit.grading_examiner import graded_names, parse_test_file
 
     tests = {Path(p).stem: data.decode("utf-8") for p, data in members.items()
              if p.startswith("tests/") and p.endswith(".py") and p.count("/") == 1
@@ -108,13 +120,12 @@ def _assignment_from_members(members: dict[str, bytes], source: str, fallback_na
     config = json.loads(members["otter_config.json"]) if "otter_config.json" in members else {}
     names: set[str] = set()
     for q, src in tests.items():
-        if "OK_FORMAT = True" in src:
-            raise ValueError(f"test {q} of {source} is an OK-format (doctest) test; teachkit grade "
-                             "needs Otter python-format tests (docs/interfaces.md)")
+        try:
+            parse_test_file(src, q)
+        except Exception as exc:
+            raise ValueError(f"test {q} of {source} is not a valid Otter test file (OK or python "
+                             f"format): {type(exc).__name__}: {exc}") from None
         names |= graded_names(src)
-        if uses_env(src):
-            raise ValueError(f"test {q} of {source} takes Otter's `env` parameter; graded tests "
-                             "must name the globals they use as parameters")
     files = {p[len("files/"):]: d for p, d in members.items() if p.startswith("files/") and not p.endswith("/")}
     name = config.get("assignment_name") or fallback_name
     return Assignment(name, tests, tuple(sorted(names)), config, files, source)
@@ -342,8 +353,16 @@ def integrity_snapshot(assignment: Assignment | None = None, *, full: bool = Tru
     return h.hexdigest()
 
 
+def _where(at) -> str:
+    if at == "end":
+        return "graded after the last cell"
+    if isinstance(at, int):
+        return f"graded at `grader.check` in cell {at + 1}"
+    return ""
+
+
 def _feedback(sid: str, status: str, reason: str, questions: dict, possible: dict, cell_errors: list,
-              problems: dict) -> str:
+              problems: dict, formats: dict | None = None) -> str:
     total = sum(q.get("score", 0) for q in questions.values())
     lines = [f"# Feedback for {sid}", "", f"**Score: {total:g} / {sum(possible.values()):g}**", ""]
     if status != "ok":
@@ -362,19 +381,30 @@ def _feedback(sid: str, status: str, reason: str, questions: dict, possible: dic
             lines += [f"### {q}: 0 / {possible[q]:g}", "", "Not graded: " + (reason or "no results."), ""]
             continue
         lines += [f"### {q}: {res['score']:g} / {res['possible']:g}", ""]
+        where = _where(res.get("at"))
         failed = [c for c in res["cases"] if not c["passed"]]
         if not failed:
-            lines += ["All checks passed.", ""]
+            lines += ["All checks passed" + (f" ({where})." if where else "."), ""]
+        elif where:
+            lines += [f"({where[0].upper() + where[1:]}.)", ""]
+        for c in res["cases"]:
+            if c["passed"] and c.get("success_message"):
+                lines += [f"- check `{c['name']}` passed: {c['success_message']}", ""]
         for c in failed:
             kind = "hidden check" if c["hidden"] else "check"
             lines.append(f"- {kind} `{c['name']}` failed" + (f": {c['failure_message']}" if c.get("failure_message") else ""))
+            if c["hidden"] and (formats or {}).get(q) == "ok":
+                continue  # a hidden doctest's transcript would show its code and expected output
             lines += ["", "  ```", *("  " + ln for ln in c["message"].strip().splitlines()[-12:]), "  ```", ""]
+        if failed and lines[-1] != "":
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, memory_mb: float | None = 4096,
               protected: list[str] = (), workroot: str | None = None, cancel: threading.Event | None = None,
-              guard: bool = True, check_integrity: bool = True, sandbox: str | Sandbox = "auto") -> Result:
+              guard: bool = True, check_integrity: bool = True, sandbox: str | Sandbox = "auto",
+              request_timeout: float = 30.0) -> Result:
     """Grade one submission (steps 1–3 of the module docstring) and clean up after it.
 
     Parameters
@@ -394,18 +424,21 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
     guard : bool
         Install the sandbox's audit-hook guard.
     check_integrity : bool
-        Hash the grader's own files before and after the notebook runs (all of teachkit and
-        Otter without an OS sandbox, the grading modules in bubblewrap).
+        Without an OS sandbox, hash all of teachkit, Otter and the start-up hooks before and
+        after the notebook runs (in bubblewrap they are read-only mounts: no hash).
     sandbox : {"auto", "bwrap", "none"} or Sandbox
         The OS sandbox of both processes (:mod:`teachkit.grading_sandbox`).
+    request_timeout : float
+        Seconds each request of the examiner to the notebook may take (a student function a
+        test calls); a function that runs longer fails that test case.
 
     Returns
     -------
     Result
     """
     from teachkit import grading_sandbox as sb
-    from teachkit.grading_process import run_limited
-    from teachkit.grading_runner import execute_notebook, remove_tree
+    from teachkit.grading_examiner import prepare_examiner
+    from teachkit.grading_runner import notebook_outcome, prepare_notebook, remove_tree
 
     t0 = time.monotonic()
     box = sb.resolve_sandbox(sandbox)
@@ -416,60 +449,111 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
         scores = {q: float(questions[q]["score"]) if questions and q in questions else 0.0 for q in possible}
         return Result(sub.id, status, sum(scores.values()), sum(possible.values()), scores,
                       round(time.monotonic() - t0, 2), reason, sub.sha256, key,
-                      _feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {}),
+                      _feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {},
+                                assignment.formats),
                       sub.origin, sandbox=box.label)
 
     nb, status, reason = parse_notebook(sub.data, assignment)
     if nb is None:
         return result(status, reason)
     work = Path(tempfile.mkdtemp(prefix="teachkit-grade-", dir=workroot))
+    ctl_r = None
     try:
-        full = box.kind != "bwrap"
-        before = integrity_snapshot(full=full) if check_integrity else None
-        run = execute_notebook(
-            nb, list(assignment.names), work / "nb", timeout=timeout, memory_mb=memory_mb,
-            protected=[*protected, assignment.source, *([workroot] if workroot else [])],
-            support_files=assignment.files, seed=assignment.config.get("seed"),
-            seed_variable=assignment.config.get("seed_variable"), guard=guard, cancel=cancel,
-            sandbox=box, compile_hint=tuple(assignment.tests.values()),
-        )
-        if check_integrity and integrity_snapshot(full=full) != before:
+        # Without an OS sandbox, hash all the code that grades before and after. In bubblewrap
+        # the installation is mounted read-only for both processes, so there is nothing to catch,
+        # and a hash would only flag maintainers' edits made while a class is graded.
+        check_integrity = check_integrity and box.kind != "bwrap"
+        before = integrity_snapshot(full=True) if check_integrity else None
+        nb_sock, exam_sock = socket.socketpair()
+        ctl_r, ctl_w = os.pipe()
+        budget = max(120.0, float(timeout))
+        try:
+            student = prepare_notebook(
+                nb, work / "nb", timeout=timeout, memory_mb=memory_mb,
+                protected=[*protected, assignment.source, *([workroot] if workroot else [])],
+                support_files=assignment.files, seed=assignment.config.get("seed"),
+                seed_variable=assignment.config.get("seed_variable"), guard=guard, cancel=cancel,
+                sandbox=box, compile_hint=tuple(assignment.tests.values()), socket_fd=nb_sock.fileno())
+            examiner = prepare_examiner(
+                assignment.tests, work / "exam", socket_fd=exam_sock.fileno(), control_fd=ctl_w, sandbox=box,
+                timeout=timeout + budget + 60, memory_mb=memory_mb, budget=budget,
+                request_timeout=request_timeout, cancel=cancel)
+            student.start()
+            examiner.start()
+        finally:  # the children hold their ends now
+            nb_sock.close()
+            exam_sock.close()
+            os.close(ctl_w)
+        outcome: dict = {}
+        hang: list[str] = []
+
+        def watch_student():
+            outcome["student"] = student.wait()
+
+        def control():  # the examiner pauses the notebook's clock while it grades a checkpoint
+            with os.fdopen(ctl_r, "r", closefd=False) as fh:
+                for line in fh:
+                    try:
+                        msg = json.loads(line)
+                    except ValueError:
+                        continue
+                    if msg.get("pause"):
+                        student.pause()
+                    elif msg.get("resume"):
+                        student.resume()
+                    elif msg.get("kill"):
+                        hang.append(str(msg["kill"])[:500])
+                        student.stop(hang[-1])
+
+        threads = [threading.Thread(target=watch_student, daemon=True), threading.Thread(target=control, daemon=True)]
+        for t in threads:
+            t.start()
+        exam_proc = examiner.wait()
+        exam = _read_json(work / "exam" / "result.json")
+        threads[0].join(15 if exam.get("finished") else 0.5)  # it was told to exit; else stop it
+        if threads[0].is_alive():
+            student.stop("the examination is over")
+            threads[0].join()
+        threads[1].join(5)
+        run = notebook_outcome(outcome["student"], work / "nb", timeout=timeout, memory_mb=memory_mb,
+                               finished=bool(exam.get("finished")))
+        if check_integrity and integrity_snapshot(full=True) != before:
             return result("tampered", "the grader's own files changed while this notebook ran; the "
                           "grading run was stopped. Reinstall teachkit and Otter before grading again.")
-        if run.status == "cancelled":
+        if run.status == "cancelled" or exam_proc.status == "cancelled":
             return result("error", "grading was interrupted")
-        export = work / "nb" / "export"
-        if not (export / "manifest.json").is_file():
-            return result(run.status if run.status != "ok" else "error", run.reason, cell_errors=run.cell_errors)
-        clean = work / "clean"
-        clean.mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"MPLBACKEND": "Agg"}
-        inside = Path(sb.INSIDE) if box.kind == "bwrap" else clean
-        job = {"tests": assignment.tests, "export": str(inside / "export" if box.kind == "bwrap" else export),
-               "result": str(inside / "result.json")}
-        (clean / "job.json").write_text(json.dumps(job))
-        cmd = [sys.executable, "-I", "-m", "teachkit.grading_clean", str(inside / "job.json")]
-        if box.kind == "bwrap":
-            # the hidden tests run sandboxed too: read-only code, the export read-only, no network
-            caches, cache_env = sb.private_caches(work / "clean-caches",
-                                                  compile_cache=sb.compiles(*assignment.tests.values()))
-            sb.give_to_sandbox(clean)
-            sb.give_to_sandbox(work / "clean-caches")
-            cmd = sb.bwrap_command(cmd, sb.process_mounts(clean, caches, [sb.Mount("ro", str(inside / "export"), src=str(export))]),
-                                   cwd=str(inside))
-            env = sb.inside_env(env, cache_env)
-        proc = run_limited(cmd, cwd=clean, timeout=max(120.0, timeout), memory_mb=None, cancel=cancel, env=env)
-        if proc.status != "ok" or proc.returncode != 0 or not (clean / "result.json").is_file():
-            tail = proc.output.strip().splitlines()[-1:] or [""]
-            if "no export manifest" in proc.output:
-                return result(run.status if run.status != "ok" else "error", run.reason or
-                              "the notebook did not finish its export", cell_errors=run.cell_errors)
-            return result("grader-error", f"the hidden tests could not run ({proc.status}, exit "
-                          f"{proc.returncode}): {tail[0][:300]}", cell_errors=run.cell_errors)
-        out = json.loads((clean / "result.json").read_text())
-        return result(run.status, run.reason, out["questions"], run.cell_errors, out.get("provenance"))
+        if run.status == "memory":
+            return result("memory", run.reason, cell_errors=run.cell_errors)
+        broken = exam.get("grader_error") or "; ".join(f"{q}: {m}" for q, m in (exam.get("grader_errors") or {}).items())
+        if broken or exam_proc.status != "ok" or "questions" not in exam:
+            if run.status == "error" and not broken:
+                return result("error", run.reason, cell_errors=run.cell_errors)
+            tail = (exam_proc.output.strip().splitlines() or [""])[-1]
+            return result("grader-error", f"the hidden tests could not run ({exam_proc.status}, exit "
+                          f"{exam_proc.returncode}): {(broken or tail)[:300]}", cell_errors=run.cell_errors)
+        questions = exam["questions"]
+        if hang:
+            return result("timeout", hang[0], questions, run.cell_errors)
+        if run.status == "error" and not exam.get("finished"):
+            return result("error", run.reason, cell_errors=run.cell_errors)
+        if run.status == "timeout":
+            return result("timeout", run.reason, questions, run.cell_errors)
+        return result("ok", "", questions, run.cell_errors)
     finally:
+        if ctl_r is not None:
+            try:
+                os.close(ctl_r)
+            except OSError:
+                pass
         remove_tree(work)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _result_key(sub: Submission, assignment: Assignment, timeout, memory_mb, box) -> str:

@@ -261,83 +261,137 @@ def run_limited(
     >>> r.status, r.seconds < 10
     ('timeout', True)
     """
-    if timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
-    if memory_mb is not None and memory_mb <= 0:
-        raise ValueError(f"memory_mb must be a positive number of megabytes; got {memory_mb}")
-    token = uuid.uuid4().hex
-    ISSUED_TOKENS.add(token)
-    env = dict(os.environ if env is None else env)
-    env[TOKEN_VAR] = token
-    start = time.monotonic()
-    popen = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        pass_fds=tuple(pass_fds),
-    )
-    tail = bytearray()
+    return LimitedProcess(cmd, cwd=cwd, env=env, timeout=timeout, memory_mb=memory_mb, grace=grace, poll=poll,
+                          keep_output=keep_output, file_mb=file_mb, cancel=cancel, interrupt=interrupt,
+                          pass_fds=pass_fds).run()
 
-    def reader():
+
+class LimitedProcess:
+    """A process under :func:`run_limited`'s limits whose clock can be paused from outside.
+
+    :meth:`start` launches it, :meth:`wait` watches it until it ends (call it in its own thread
+    when other work must go on), :meth:`pause`/:meth:`resume` stop and restart its clock (time
+    spent paused counts neither towards ``timeout`` nor towards ``grace``: the examiner pauses
+    the notebook while it grades a checkpoint), :meth:`stop` kills it with a reason.
+    """
+
+    def __init__(self, cmd, *, cwd=None, env=None, timeout: float, memory_mb=None, grace: float = 5.0,
+                 poll: float = 0.2, keep_output: int = 20_000, file_mb=2048, cancel=None, interrupt=None,
+                 pass_fds=()):
+        if timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
+        if memory_mb is not None and memory_mb <= 0:
+            raise ValueError(f"memory_mb must be a positive number of megabytes; got {memory_mb}")
+        self.cmd, self.cwd, self.timeout, self.memory_mb, self.grace = cmd, cwd, timeout, memory_mb, grace
+        self.poll, self.keep_output, self.file_mb, self.cancel = poll, keep_output, file_mb, cancel
+        self.interrupt, self.pass_fds = interrupt, tuple(pass_fds)
+        self.token = uuid.uuid4().hex
+        ISSUED_TOKENS.add(self.token)
+        self.env = dict(os.environ if env is None else env)
+        self.env[TOKEN_VAR] = self.token
+        self._lock = threading.Lock()
+        self._paused_since: float | None = None
+        self._paused_total = 0.0
+        self.stopped: str | None = None
+        self.popen = None
+
+    # the clock ------------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._paused_since is None:
+                self._paused_since = time.monotonic()
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._paused_since is not None:
+                self._paused_total += time.monotonic() - self._paused_since
+                self._paused_since = None
+
+    def active(self, now: float) -> float:
+        """Seconds since the start, not counting pauses."""
+        with self._lock:
+            paused = self._paused_total + (now - self._paused_since if self._paused_since is not None else 0.0)
+        return now - self._start - paused
+
+    def stop(self, reason: str) -> None:
+        """Kill the process tree at the next watchdog tick."""
+        self.stopped = reason
+
+    # running --------------------------------------------------------------------------------------
+
+    def start(self) -> LimitedProcess:
+        self._start = time.monotonic()
+        self.popen = subprocess.Popen(
+            self.cmd, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True, pass_fds=self.pass_fds)
+        self._tail = bytearray()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self):
+        popen, tail = self.popen, self._tail
         while True:
             chunk = popen.stdout.read1(65536) if hasattr(popen.stdout, "read1") else popen.stdout.read(65536)
             if not chunk:
                 return
             tail.extend(chunk)
-            if len(tail) > 2 * keep_output:
-                del tail[: len(tail) - keep_output]
+            if len(tail) > 2 * self.keep_output:
+                del tail[: len(tail) - self.keep_output]
 
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    status, peak, interrupted = "ok", 0.0, False
-    try:
-        ps = psutil.Process(popen.pid)
-        _limit(ps, file_mb)
-    except psutil.Error:
-        ps = None
-    sigint_at = None
-    try:
-        while popen.poll() is None:
-            now = time.monotonic()
-            if cancel is not None and cancel.is_set():
-                status = "cancelled"
-                break
-            if ps is not None and memory_mb is not None:
-                rss = _tree_rss(ps)
-                peak = max(peak, rss)
-                if rss > memory_mb:
-                    status = "memory"
-                    break
-            elif ps is not None:
-                peak = max(peak, _tree_rss(ps))
-            if sigint_at is None and now - start > timeout:
-                status = "timeout"
-                sigint_at = now
-                for target in _interrupt_targets(ps, popen.pid, interrupt):
-                    try:
-                        os.kill(target, signal.SIGINT)
-                    except OSError:
-                        pass
-            elif sigint_at is not None and now - sigint_at > grace:
-                break
-            try:
-                popen.wait(poll)
-            except subprocess.TimeoutExpired:
-                pass
-        if status == "timeout" and popen.poll() is not None:
-            interrupted = True
-    finally:
-        killed = kill_tree(ps, token)
+    def run(self) -> ProcessResult:
+        return self.start().wait()
+
+    def wait(self) -> ProcessResult:
+        popen = self.popen
+        status, peak, interrupted = "ok", 0.0, False
         try:
-            popen.wait(10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - kill_tree already reaped it
-            pass
-        t.join(5)
-        popen.stdout.close()
-    seconds = time.monotonic() - start
-    output = bytes(tail[-keep_output:]).decode("utf-8", "replace")
-    return ProcessResult(popen.returncode, status, seconds, peak, output, interrupted, killed)
+            ps = psutil.Process(popen.pid)
+            _limit(ps, self.file_mb)
+        except psutil.Error:
+            ps = None
+        sigint_at = None
+        try:
+            while popen.poll() is None:
+                now = time.monotonic()
+                active = self.active(now)
+                if self.cancel is not None and self.cancel.is_set():
+                    status = "cancelled"
+                    break
+                if self.stopped is not None:
+                    status = "stopped"
+                    break
+                if ps is not None:
+                    rss = _tree_rss(ps)
+                    peak = max(peak, rss)
+                    if self.memory_mb is not None and rss > self.memory_mb:
+                        status = "memory"
+                        break
+                if sigint_at is None and active > self.timeout:
+                    status = "timeout"
+                    sigint_at = active
+                    for target in _interrupt_targets(ps, popen.pid, self.interrupt):
+                        try:
+                            os.kill(target, signal.SIGINT)
+                        except OSError:
+                            pass
+                elif sigint_at is not None and active - sigint_at > self.grace:
+                    break
+                try:
+                    popen.wait(self.poll)
+                except subprocess.TimeoutExpired:
+                    pass
+            if status == "timeout" and popen.poll() is not None:
+                interrupted = True
+        finally:
+            killed = kill_tree(ps, self.token)
+            try:
+                popen.wait(10)
+            except subprocess.TimeoutExpired:  # pragma: no cover - kill_tree already reaped it
+                pass
+            self._reader.join(5)
+            popen.stdout.close()
+        seconds = time.monotonic() - self._start
+        output = bytes(self._tail[-self.keep_output:]).decode("utf-8", "replace")
+        return ProcessResult(popen.returncode, status, seconds, peak, output, interrupted, killed)

@@ -1,21 +1,23 @@
-"""Execute one student notebook in a sandboxed subprocess and export its graded globals.
+"""Run one student notebook in its sandbox, pausing for the examiner at every check.
 
-The parent (:func:`execute_notebook`) copies the notebook alone into an empty sandbox folder
-(no test files, no autograder), starts ``python -I -m teachkit.grading_runner JOB`` there under
-:func:`teachkit.grading_process.run_limited`, and reads back what the process exported.
+The grader (:func:`prepare_notebook`) copies the notebook alone into an empty folder (no test
+files, no autograder) and prepares ``python -I -m teachkit.grading_runner JOB`` under
+:class:`teachkit.grading_process.LimitedProcess`, inside bubblewrap where it works
+(:mod:`teachkit.grading_sandbox`); :func:`notebook_outcome` reads what happened.
 
-Inside the subprocess (:func:`main`):
+Inside the process (:func:`main`):
 
-1. an audit hook (:func:`install_guard`) refuses to open, list, delete or rename anything under
-   the protected folders (the autograder, the gradebook folder, other submissions' sandboxes)
-   and refuses writes outside the sandbox and the compile caches, and refuses to start other
+1. resource limits are lowered (:func:`apply_rlimits`) and, without an OS sandbox, an audit
+   hook (:func:`install_guard`) refuses to open, list, delete or rename anything under the
+   protected folders (the autograder, the gradebook folder, other submissions' folders),
+   refuses writes outside the sandbox and the compile caches, and refuses to start other
    programs; it is a tripwire against casual tampering, not a wall (``ctypes`` bypasses it);
-2. the code cells run one by one in an IPython shell (so magics work) with Otter's
-   ``grader.check``/``export`` made no-ops; a cell that raises (``sys.exit`` included) is
-   recorded and the next cell runs, as in ``otter run``; ``SIGINT`` at the time limit stops the
-   running cell and skips the rest;
-3. every global that a hidden test names is exported as data
-   (:func:`teachkit.grading_export.export_globals`).
+2. the code cells run one by one in an IPython shell (so magics work); a cell that raises
+   (``sys.exit`` included) is recorded and the next cell runs, as in ``otter run``;
+   ``grader.check(q)``/``check_all()`` and cells whose metadata lists Otter tests become
+   checkpoints at which :class:`teachkit.grading_student.Server` answers the examiner until it
+   resumes the notebook; ``SIGINT`` at the time limit stops the running cell and skips the rest;
+3. after the last cell the server answers once more, for the questions never checked.
 
 Examples
 --------
@@ -134,8 +136,12 @@ def install_guard(protected: list[str], writable: list[str], *, own: list[str] =
     sys.addaudithook(hook)
 
 
-def _neutralise_otter() -> None:
-    """Make Otter's student-side calls harmless: tests are not here and are run elsewhere."""
+def _neutralise_otter(server=None, where=None) -> None:
+    """Turn Otter's student-side calls into checkpoints: the tests are not here.
+
+    ``grader.check(q)`` and ``grader.check_all()`` let the examiner grade on the state at that
+    moment (as ``otter run`` does); ``export``, ``to_pdf`` and the like do nothing.
+    """
     try:
         from otter.check.notebook import Notebook
     except Exception:
@@ -146,9 +152,19 @@ def _neutralise_otter() -> None:
     def noop(self, *args, **kwargs):
         return None
 
-    for name in ("__init__", "check", "check_all", "export", "to_pdf", "run_plugin", "add_plugin_files", "submit"):
+    def check(self, question, global_env=None):
+        if server is not None:
+            server.checkpoint([str(question)], where() if where else None)
+
+    def check_all(self, *args, **kwargs):
+        if server is not None:
+            server.checkpoint(None, where() if where else None)
+
+    for name in ("__init__", "export", "to_pdf", "run_plugin", "add_plugin_files", "submit"):
         if hasattr(Notebook, name):
             setattr(Notebook, name, noop)
+    Notebook.check = check
+    Notebook.check_all = check_all
     Notebook._teachkit_neutralised = True
 
 
@@ -172,12 +188,21 @@ def apply_rlimits(limits: dict) -> None:
             pass
 
 
+def _cell_tests(cell: dict) -> list[str]:
+    """Tests Otter runs after this cell (``metadata.otter.tests``)."""
+    meta = (cell.get("metadata") or {}).get("otter")
+    tests = meta.get("tests") if isinstance(meta, dict) else None
+    return [str(t) for t in tests] if isinstance(tests, list) else []
+
+
 def main(job_path: str) -> int:
-    """Entry point of the sandboxed process: run the notebook's cells, then export."""
+    """Entry point of the sandboxed process: run the cells, pausing for the examiner at every
+    ``grader.check``, then let it examine the final state."""
     from teachkit.grading_process import skip_slow_imports
 
     skip_slow_imports()
     import signal
+    import socket
 
     # The time limit arrives as SIGINT. A grader started in the background (`cmd &`, cron) runs
     # with SIGINT ignored, and children inherit that: restore Python's KeyboardInterrupt.
@@ -187,9 +212,10 @@ def main(job_path: str) -> int:
     sandbox = job["sandbox"]
     os.chdir(sandbox)
     sys.path.insert(0, sandbox)
-    # Import what the export step needs before any student code can replace it in sys.modules.
-    from teachkit.grading_export import export_globals
+    # Import what answering the examiner needs before any student code can replace it.
+    from teachkit.grading_student import Server
 
+    sock = socket.socket(fileno=int(job["socket_fd"])) if job.get("socket_fd") is not None else None
     if job.get("guard", True):
         install_guard(job["protected"], job["writable"], own=job["own"],
                       allow_programs=job.get("allow_programs", False))
@@ -204,6 +230,8 @@ def main(job_path: str) -> int:
 
     shell = InteractiveShell.instance(colors="nocolor")
     shell.history_manager.enabled = False
+    shell.enable_gui = lambda gui=None: None  # `%matplotlib inline` works as in a kernel (no GUI here)
+    server = Server(sock, shell.user_ns) if sock is not None else None
     seed_prefix = ""
     if job.get("seed") is not None:
         if job.get("seed_variable"):
@@ -211,33 +239,42 @@ def main(job_path: str) -> int:
         else:
             seed_prefix = f"import numpy as _tk_np, random as _tk_rnd\n_tk_np.random.seed({int(job['seed'])}); _tk_rnd.seed({int(job['seed'])})\n"
     errors, interrupted, ran = [], None, 0
+    current = {"cell": None}
     for i, cell in enumerate(cells):
         if not isinstance(cell, dict) or not cell_should_run(cell):
             continue
+        current["cell"] = i
         src = _source(cell)
         if "otter" in src:
             try:
                 import otter  # noqa: F401  (the notebook would import it anyway)
             except Exception:
                 pass
-            _neutralise_otter()
+            _neutralise_otter(server, lambda: current["cell"])
         state(cell=i, errors=errors, interrupted=None)
         prefix = seed_prefix if seed_prefix and not src.lstrip().startswith("%%") else ""
         try:
             result = shell.run_cell(prefix + src, store_history=False)
+            exc = result.error_before_exec or result.error_in_exec
+            ran += 1
+            if exc is not None:
+                errors.append({"cell": i, "error": type(exc).__name__, "message": str(exc)[:300]})
+                if isinstance(exc, KeyboardInterrupt):
+                    interrupted = i
+                    break
+            if "otter" in sys.modules:
+                _neutralise_otter(server, lambda: current["cell"])
+            if server is not None and _cell_tests(cell):
+                server.checkpoint(_cell_tests(cell), i)  # Otter checks these after the cell
         except KeyboardInterrupt:
             interrupted = i
             break
-        ran += 1
-        exc = result.error_before_exec or result.error_in_exec
-        if exc is not None:
-            errors.append({"cell": i, "error": type(exc).__name__, "message": str(exc)[:300]})
-            if isinstance(exc, KeyboardInterrupt):
-                interrupted = i
-                break
-        _neutralise_otter() if "otter" in sys.modules else None
     state(cell=None, errors=errors, interrupted=interrupted, ran=ran)
-    export_globals(shell.user_ns, job["names"], job["export"])
+    if server is not None:
+        try:
+            server.finish({"interrupted": interrupted})
+        except KeyboardInterrupt:  # the grace period ran out: nothing more to do
+            pass
     return 0
 
 
@@ -320,9 +357,8 @@ def protected_roots(extra: list[str | os.PathLike] = ()) -> list[str]:
     return [str(Path(p).resolve()) for p in extra]
 
 
-def execute_notebook(
+def prepare_notebook(
     notebook: dict,
-    names: list[str],
     work: str | os.PathLike,
     *,
     timeout: float,
@@ -336,29 +372,30 @@ def execute_notebook(
     cancel=None,
     sandbox=None,
     compile_hint: tuple[str, ...] = (),
-) -> NotebookRun:
-    """Run ``notebook`` in a sandbox under ``work`` and export ``names`` to ``work/export``.
+    socket_fd: int | None = None,
+):
+    """Set up ``notebook``'s run in a sandbox under ``work``; return it, not yet started.
 
     Parameters
     ----------
     notebook : dict
         The parsed notebook (nbformat 4 JSON).
-    names : list of str
-        Globals to export after the last cell.
     work : path-like
-        An empty private folder; ``sandbox/``, ``export/`` and ``state.json`` are created in it.
+        An empty private folder; ``sandbox/`` (the notebook's folder), ``state.json`` and the
+        job are created in it.
     timeout : float
-        Wall-clock limit (seconds) for all cells plus the export.
+        Wall-clock limit (seconds) for the cells; time the examiner spends grading a
+        checkpoint does not count.
     memory_mb : float, optional
         Memory limit of the process tree (MB).
     protected : list of path-like
-        Folders the notebook may not read, list or write (autograder, gradebook, other work).
+        Folders the notebook may not read, list or write (without bubblewrap: the guard's list).
     support_files : dict, optional
         ``{relative path: bytes}`` copied into the sandbox (data files the notebook reads).
     seed, seed_variable : optional
         Otter's ``seed``/``seed_variable`` settings from ``otter_config.json``.
     guard : bool
-        Install the audit-hook guard (on by default; off only for measurements).
+        Install the audit-hook guard when there is no OS sandbox (off only for measurements).
     grace : float, optional
         Seconds between SIGINT and SIGKILL at the time limit (default: 10% of timeout, 2–15 s).
     cancel : threading.Event, optional
@@ -370,25 +407,25 @@ def execute_notebook(
     compile_hint : tuple of str
         More code (the tests) that decides, with the notebook, whether the sandbox gets a
         copy of the compile cache (:func:`teachkit.grading_sandbox.compiles`).
+    socket_fd : int, optional
+        The notebook's end of the socket to the examiner (inherited by the process).
 
     Returns
     -------
-    NotebookRun
+    teachkit.grading_process.LimitedProcess
     """
-    from teachkit.grading_process import run_limited
     from teachkit import grading_sandbox as sb
+    from teachkit.grading_process import LimitedProcess
 
     bwrap = sandbox is not None and getattr(sandbox, "kind", None) == "bwrap"
-
     work = Path(work)
-    sandbox, export = work / "sandbox", work / "export"
-    sandbox.mkdir(parents=True)
-    export.mkdir()
+    folder = work / "sandbox"
+    folder.mkdir(parents=True)
     nb_name = "submission.ipynb"
-    (sandbox / nb_name).write_text(json.dumps(notebook))
+    (folder / nb_name).write_text(json.dumps(notebook))
     for rel, data in (support_files or {}).items():
-        dest = (sandbox / rel).resolve()
-        if sandbox.resolve() not in dest.parents:
+        dest = (folder / rel).resolve()
+        if folder.resolve() not in dest.parents:
             raise ValueError(f"support file {rel!r} would be written outside the sandbox")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
@@ -396,23 +433,21 @@ def execute_notebook(
     job = {
         "sandbox": str(inside / "sandbox"),
         "notebook": str(inside / "sandbox" / nb_name),
-        "names": list(names),
-        "export": str(inside / "export"),
         "state": str(inside / "state.json"),
+        "socket_fd": socket_fd,
         "protected": protected_roots(protected),
-        "writable": writable_roots(sandbox),
-        "own": [str(sandbox), str(export), str(work / "state.json")],
+        "writable": writable_roots(folder),
+        "own": [str(folder), str(work / "state.json")],
         "seed": seed,
         "seed_variable": seed_variable,
         "guard": guard and not bwrap,
         "rlimits": {"fsize_mb": FILE_MB, **({"nproc": NPROC} if bwrap else {})},
     }
-    job_path = work / "job.json"
-    job_path.write_text(json.dumps(job))
+    (work / "job.json").write_text(json.dumps(job))
     if grace is None:
         grace = min(15.0, max(2.0, 0.1 * timeout))
     cmd = [sys.executable, "-I", "-m", RUNNER_MODULE, str(inside / "job.json")]
-    env, cwd = sandbox_env(), sandbox
+    env, cwd = sandbox_env(), folder
     if bwrap:
         text = json.dumps(notebook.get("cells", []))
         caches, cache_env = sb.private_caches(work.parent / f"{work.name}-caches",
@@ -421,12 +456,20 @@ def execute_notebook(
         sb.give_to_sandbox(work.parent / f"{work.name}-caches")
         cmd = sb.bwrap_command(cmd, sb.process_mounts(work, caches), cwd=str(inside / "sandbox"))
         env = sb.inside_env(env, cache_env)
-    proc = run_limited(cmd, cwd=cwd, env=env, timeout=timeout, memory_mb=memory_mb,
-                       grace=grace, cancel=cancel, file_mb=FILE_MB,
-                       interrupt=RUNNER_MODULE if bwrap else None)
+    return LimitedProcess(cmd, cwd=cwd, env=env, timeout=timeout, memory_mb=memory_mb, grace=grace,
+                          cancel=cancel, file_mb=FILE_MB, interrupt=RUNNER_MODULE if bwrap else None,
+                          pass_fds=(socket_fd,) if socket_fd is not None else ())
+
+
+def notebook_outcome(proc, work: str | os.PathLike, *, timeout: float, memory_mb: float | None,
+                     finished: bool) -> NotebookRun:
+    """What happened to the notebook's run, from its process result and ``state.json``.
+
+    ``finished`` says whether the notebook reached its end (the examiner saw it).
+    """
     st = {}
     try:
-        st = json.loads((work / "state.json").read_text())
+        st = json.loads((Path(work) / "state.json").read_text())
         if not isinstance(st, dict):
             st = {}
     except (OSError, ValueError):
@@ -435,7 +478,7 @@ def execute_notebook(
     cell = st.get("cell") if st.get("cell") is not None else st.get("interrupted")
     where = f" (in cell {cell + 1})" if isinstance(cell, int) else ""
     if proc.status == "timeout":
-        partial = " Questions answered before that cell were graded." if proc.interrupted else ""
+        partial = " Questions answered before that cell were graded." if proc.interrupted or finished else ""
         return NotebookRun("timeout", f"the notebook ran longer than the {timeout:g} s limit{where}.{partial}",
                            proc.seconds, cell_errors, proc.output, proc.peak_mb)
     if proc.status == "memory":
@@ -443,10 +486,18 @@ def execute_notebook(
                            proc.seconds, cell_errors, proc.output, proc.peak_mb)
     if proc.status == "cancelled":
         return NotebookRun("cancelled", "grading was interrupted", proc.seconds, cell_errors, proc.output, proc.peak_mb)
-    if proc.returncode != 0 or not (export / "manifest.json").is_file():
-        how = f"was killed by signal {-proc.returncode}" if (proc.returncode or 0) < 0 else f"exited with code {proc.returncode}"
-        return NotebookRun("error", f"the notebook's Python process {how}{where} before it finished "
-                           "(os._exit, a killed kernel or a crash)", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    if proc.status == "stopped":
+        return NotebookRun("stopped", "", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+    if proc.returncode != 0 or not finished:
+        rc = proc.returncode
+        if rc:
+            how = f"was killed by signal {-rc}" if rc < 0 else f"exited with code {rc}"
+            why = (f"the notebook's Python process {how}{where} before it finished (os._exit, a killed "
+                   "kernel or a crash)")
+        else:
+            why = (f"the notebook's process broke off the examination{where} (it closed or wrote into "
+                   "its connection to the examiner), so nothing could be graded")
+        return NotebookRun("error", why, proc.seconds, cell_errors, proc.output, proc.peak_mb)
     return NotebookRun("ok", "", proc.seconds, cell_errors, proc.output, proc.peak_mb)
 
 

@@ -201,8 +201,8 @@ def test_rerun_skips_unchanged_submissions(graded):
 
 def test_cli_regrades_a_changed_submission(graded, tmp_path):
     nb = json.loads((graded["root"] / "class" / "blank.ipynb").read_text())
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                        "source": subs_mod.CORRECT["q1_mean"].join(["q1_mean = ", ""])})
+    answer = next(c for c in nb["cells"] if "".join(c["source"]).strip() == "q1_mean = ...")
+    answer["source"] = subs_mod.CORRECT["q1_mean"].join(["q1_mean = ", ""])  # answered before its check
     sub = tmp_path / "blank.ipynb"
     sub.write_text(json.dumps(nb))
     out = subprocess.run([sys.executable, "-m", "teachkit", "grade", str(graded["autograder"]), str(sub),
@@ -211,6 +211,21 @@ def test_cli_regrades_a_changed_submission(graded, tmp_path):
     assert out.returncode == 0, out.stderr
     df = pd.read_csv(graded["out"] / "gradebook.csv")
     assert df.set_index("id").loc["blank", "q1"] == 2.0
+
+
+def test_an_answer_after_its_check_counts_as_in_otter_run(graded, tmp_path):
+    """Otter grades a question at its `grader.check` cell (the last one, if several) and only
+    questions never checked at the end: an answer given after its check earns nothing, and a
+    second check after it does."""
+    nb = json.loads((graded["root"] / "class" / "blank.ipynb").read_text())
+    late = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": subs_mod.CORRECT["q1_mean"].join(["q1_mean = ", ""])}
+    checked_again = dict(late, source=late["source"] + '\ngrader.check("q1")')
+    (tmp_path / "late.ipynb").write_text(json.dumps(dict(nb, cells=[*nb["cells"], late])))
+    (tmp_path / "rechecked.ipynb").write_text(json.dumps(dict(nb, cells=[*nb["cells"], checked_again])))
+    book = grading.grade(graded["autograder"], [tmp_path / "late.ipynb", tmp_path / "rechecked.ipynb"],
+                         out=tmp_path / "out", progress=False, timeout=30, workers=2)
+    assert {r.id: r.scores["q1"] for r in book.results} == {"late": 0.0, "rechecked": 2.0}
 
 
 def test_dask_local_cluster_gives_the_same_gradebook(graded, tmp_path):
@@ -229,10 +244,9 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded, tmp_path):
 
 
 def test_stopping_the_grader_leaves_no_processes_or_folders(graded, tmp_path):
+    import os
     import signal
     import time
-
-    import os
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()

@@ -13,59 +13,218 @@ import psutil
 import pytest
 import xarray as xr
 
-from teachkit import grading, grading_clean, grading_export, grading_process, provenance
+from teachkit import grading, grading_examiner, grading_process, grading_wire, provenance
 
 TOY = Path(__file__).parent / "fixtures" / "toy-assignment" / "dist" / "autograder"
 
 
-# --- export round trip ---------------------------------------------------------------------
+# --- the wire: data round trip, handles, never a pickle ---------------------------------------
 
-def test_export_round_trip_of_every_supported_kind(tmp_path):
+def _roundtrip(value):
+    enc = grading_wire.Encoder()
+    tree = enc.encode(value)
+    json.dumps(tree)  # the header is plain JSON
+    return grading_wire.decode(tree, enc.blobs)
+
+
+def test_wire_round_trip_of_every_data_kind():
     df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}, index=["r1", "r2"])
     tree = xr.DataTree.from_dict({
         "posterior": xr.Dataset({"mu": (("chain", "draw"), np.arange(6.0).reshape(2, 3))},
                                 coords={"chain": [0, 1], "draw": [0, 1, 2]}),
     })
-    ns = {"q1_a": np.array([[1, 2], [3, 4]]), "q1_f": np.float64(2.5), "q2_d": {"k": [1, (2, 3)], "z": None},
-          "q3_df": df, "q4_s": df["a"], "q5_t": tree, "q6_str": "station 3"}
-    manifest = grading_export.export_globals(ns, list(ns), tmp_path)
-    assert all("error" not in e for e in manifest.values()), manifest
-    env, problems = grading_export.load_exports(tmp_path)
-    assert problems == {}
+    ns = {"q1_a": np.array([[1, 2], [3, 4]]), "q1_f": np.float64(2.5), "q2_d": {"k": [1, (2, 3)], "z": None, 4: {5}},
+          "q3_df": df, "q4_s": df["a"], "q5_t": tree, "q6_str": "station 3", "q7": (b"\x00\x01", 1 + 2j, ...),
+          "q8": [float("nan"), float("inf"), 2**70, range(1, 5, 2), slice(1, None)], "q9": np.bool_(True)}
+    env = _roundtrip(ns)
     np.testing.assert_array_equal(env["q1_a"], ns["q1_a"])
-    assert env["q1_f"] == 2.5 and type(env["q1_f"]) is float
-    assert env["q2_d"] == {"k": [1, [2, 3]], "z": None}
+    assert env["q1_a"].dtype == ns["q1_a"].dtype and env["q1_a"].flags.writeable
+    assert env["q1_f"] == 2.5 and type(env["q1_f"]) is np.float64  # the type survives (doctests print it)
+    assert env["q2_d"] == {"k": [1, (2, 3)], "z": None, 4: {5}}
     pd.testing.assert_frame_equal(env["q3_df"], df)
     pd.testing.assert_series_equal(env["q4_s"], df["a"])
     xr.testing.assert_identical(env["q5_t"]["posterior"].to_dataset(), tree["posterior"].to_dataset())
-    assert env["q6_str"] == "station 3"
+    assert env["q6_str"] == "station 3" and env["q7"] == (b"\x00\x01", 1 + 2j, ...)
+    assert np.isnan(env["q8"][0]) and env["q8"][1:] == [float("inf"), 2**70, range(1, 5, 2), slice(1, None)]
+    assert repr(env["q9"]) == "np.True_"
 
 
-def test_export_reports_unanswered_and_unsupported_values(tmp_path):
-    grading_export.export_globals({"q1": ..., "q2": lambda: 1, "q3": np.array([object()])}, ["q1", "q2", "q3", "q4"], tmp_path)
-    env, problems = grading_export.load_exports(tmp_path)
-    assert env == {}
-    assert "not answered" in problems["q1"]
-    assert "function" in problems["q2"]
-    assert "object" in problems["q3"]
-    assert "not defined" in problems["q4"]
+def test_wire_sends_non_data_as_handles_and_refuses_them_without_a_table():
+    with pytest.raises(TypeError, match="cannot be sent as data"):
+        grading_wire.Encoder().encode(lambda: 1)
+    with pytest.raises(TypeError, match="cannot be sent as data"):
+        grading_wire.Encoder().encode(np.array([object()]))  # object arrays would need pickles
+    from teachkit.grading_student import Handles
+
+    h = Handles()
+    tree = grading_wire.Encoder(handle=h.add).encode({"f": print, "g": [len]})
+    assert tree["v"][0][1]["$"] == "h" and "__call__" in tree["v"][0][1]["dunders"]
+    with pytest.raises(grading_wire.WireError, match="handle where none"):
+        grading_wire.decode(tree, [])
 
 
-def test_load_exports_refuses_files_outside_the_folder(tmp_path):
-    secret = tmp_path / "secret.json"
-    secret.write_text(json.dumps({"kind": "json", "value": 42}))
-    exp = tmp_path / "export"
-    exp.mkdir()
-    (exp / "manifest.json").write_text(json.dumps({"q1": {"kind": "json", "file": "../secret.json"}}))
-    env, problems = grading_export.load_exports(exp)
-    assert env == {} and "unexpected file" in problems["q1"]
+def test_wire_never_unpickles_and_refuses_malformed_data():
+    import io
+
+    pickled = io.BytesIO()
+    np.save(pickled, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    for bad in ({"$": "nd", "dtype": "|O", "shape": [1], "b": 0},          # object dtype
+                {"$": "nd", "dtype": "<f8", "shape": [3], "b": 0},          # size does not match
+                {"$": "nd", "dtype": "<f8", "shape": [1], "b": 7},          # no such blob
+                {"$": "pickle", "v": "gASVAA=="},                            # unknown tag
+                {"x": 1}):                                                   # untagged object
+        with pytest.raises(grading_wire.WireError):
+            grading_wire.decode(bad, [pickled.getvalue()])
+    layout = {"kind": "tree", "nodes": [{"path": "/", "attrs": {}, "coords": {},
+                                         "vars": {"mu": {"key": "a0", "dims": ["x"]}}}]}
+    npz = io.BytesIO()
+    np.savez(npz, a0=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        grading_wire.decode({"$": "tree", "layout": layout, "b": 0}, [npz.getvalue()])
 
 
-def test_load_exports_never_unpickles(tmp_path):
-    np.save(tmp_path / "q1.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    (tmp_path / "manifest.json").write_text(json.dumps({"q1": {"kind": "ndarray", "file": "q1.npy"}}))
-    env, problems = grading_export.load_exports(tmp_path)
-    assert "q1" not in env and "pickle" in problems["q1"].lower()
+def test_wire_frames_refuse_oversized_headers():
+    import socket
+    import struct
+
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(struct.pack(">II", grading_wire.MAX_HEADER + 1, 0))
+        with pytest.raises(grading_wire.WireError, match="larger than allowed"):
+            grading_wire.recv_frame(b)
+        grading_wire.send_frame(a, {"op": "x"}, [b"blob"])
+        assert grading_wire.recv_frame(b) == ({"op": "x"}, [b"blob"])
+
+
+# --- the examiner on live objects (same code path as grading, in one process) ------------------
+
+STUDENT_CODE = """
+import numpy as np
+def square(x): return x ** 2
+def fiberator():
+    a, b = 0, 1
+    while True:
+        yield a
+        a, b = b, a + b
+class Point:
+    def __init__(self, x, y): self.x, self.y = x, y
+    def __repr__(self): return f"Point({self.x}, {self.y})"
+    def __eq__(self, o): return isinstance(o, Point) and (self.x, self.y) == (o.x, o.y)
+    def __add__(self, o): return Point(self.x + o.x, self.y + o.y)
+    def __len__(self): return 2
+def greet(name): print("hello", name); return len(name)
+def boom(): raise KeyError("missing")
+def forever():
+    while True: pass
+z = np.arange(5.0)
+"""
+
+
+def _student_ns(code=STUDENT_CODE):
+    ns = {}
+    exec(code, ns)
+    return ns
+
+
+def _ok(name, cases, points=None, **extra):
+    spec = {"name": name, "points": points, **extra,
+            "suites": [{"cases": [{"code": c, "hidden": h} for c, h in cases], "scored": True, "setup": "",
+                        "teardown": "", "type": "doctest"}]}
+    return "OK_FORMAT = True\ntest = " + repr(spec) + "\n"
+
+
+def test_examiner_runs_doctests_on_live_functions_generators_and_classes():
+    tests = {"q1": _ok("q1", [(">>> square(3)\n9", False), (">>> square(2.5)\n6.25", True),
+                               (">>> np.isclose(square(1.5), 2.25)\nnp.True_", True)], points=3),
+             "q2": _ok("q2", [(">>> fib = fiberator()\n>>> [next(fib) for _ in range(6)]\n[0, 1, 1, 2, 3, 5]", False),
+                               (">>> Point(1, 2) + Point(3, 4)\nPoint(4, 6)\n>>> len(Point(0, 0))\n2", True),
+                               (">>> greet('ab')\nhello ab\n2", True),
+                               (">>> boom()\nTraceback (most recent call last):\nKeyError: 'missing'", True)],
+                       points=[1, 1, 1, 1])}
+    out = grading_examiner.run_offline(tests, _student_ns())
+    q = out["questions"]
+    assert out["finished"] and (q["q1"]["score"], q["q2"]["score"]) == (3.0, 4.0), q
+
+
+def test_examiner_gives_partial_credit_and_otter_messages():
+    wrong = STUDENT_CODE.replace("return x ** 2", "return x * 2")
+    tests = {"q1": _ok("q1", [(">>> square(2)\n4", False), (">>> square(3)\n9", True)], points=5,
+                       all_or_nothing=False),
+             "q2": _ok("q2", [(">>> square(2)\n4", False), (">>> square(3)\n9", True)], points=2,
+                       all_or_nothing=True)}
+    q = grading_examiner.run_offline(tests, _student_ns(wrong))["questions"]
+    assert (q["q1"]["score"], q["q2"]["score"]) == (2.5, 0.0)
+    failed = [c for c in q["q1"]["cases"] if not c["passed"]][0]
+    assert "Expected:\n    9\nGot:\n    6" in failed["message"] and failed["hidden"]
+
+
+def test_examiner_python_tests_get_proxies_modules_and_env():
+    tests = {"q3": (
+        "from otter.test_files import test_case\nOK_FORMAT = False\nname = 'q3'\npoints = 2\n"
+        "@test_case(points=1)\ndef test_objects(square, np, z, Point, fiberator):\n"
+        "    import itertools, types\n"
+        "    assert square(16) == 256 and np.allclose(z, np.arange(5.0))\n"
+        "    assert np is __import__('numpy')  # imported here by name, not the student's object\n"
+        "    p = Point(1, 2)\n"
+        "    assert isinstance(p, Point) and p == Point(1, 2) and p.x == 1 and repr(p) == 'Point(1, 2)'\n"
+        "    assert isinstance(fiberator(), types.GeneratorType)\n"
+        "    assert list(itertools.islice(fiberator(), 5)) == [0, 1, 1, 2, 3]\n"
+        "@test_case(points=1, hidden=True)\ndef test_env(env):\n"
+        "    assert env['square'](3) == 9 and 'z' in env and env.get('nope') is None\n")}
+    q = grading_examiner.run_offline(tests, _student_ns())["questions"]["q3"]
+    assert q["score"] == 2.0, q
+
+
+def test_expected_outputs_and_test_code_never_reach_the_notebook():
+    seen = []
+    ns = _student_ns()
+    from teachkit import grading_student
+
+    orig = grading_student.Server.answer
+
+    def answer(self, req, blobs):
+        seen.append(json.dumps(req) + repr(blobs))
+        return orig(self, req, blobs)
+
+    grading_student.Server.answer = answer
+    try:
+        tests = {"q1": _ok("q1", [(">>> square(12345)\n152399025", True)], points=1),
+                 "q2": ("from otter.test_files import test_case\nOK_FORMAT = False\nname = 'q2'\n"
+                        "@test_case(hidden=True)\ndef test_secret(square):\n    SECRET_MARK = 1\n"
+                        "    assert square(777) == 603729\n")}
+        q = grading_examiner.run_offline(tests, ns)["questions"]
+    finally:
+        grading_student.Server.answer = orig
+    assert q["q1"]["score"] == 1 and q["q2"]["score"] == 1
+    wire_text = " ".join(seen)
+    assert "12345" in wire_text and "777" in wire_text  # the arguments go, as they must
+    for secret in ("152399025", "603729", "SECRET_MARK", "test_secret", "assert", ">>>"):
+        assert secret not in wire_text
+
+
+def test_a_function_that_never_returns_fails_only_its_case():
+    import socket
+
+    tests = {"q1": _ok("q1", [(">>> forever()", True), (">>> square(2)\n4", True)], points=2)}
+    a, b = socket.socketpair()
+    # the request time limit is a SIGALRM in the notebook's main thread: run the real server in
+    # a child process, as grading does
+    code = (f"import socket, sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            "from teachkit.grading_student import Server\n"
+            f"ns = {{}}\nexec({STUDENT_CODE!r}, ns)\n"
+            "s = socket.socket(fileno=int(sys.argv[1]))\n"
+            "Server(s, ns).finish({})\n")
+    p = subprocess.Popen([sys.executable, "-c", code, str(b.fileno())], pass_fds=(b.fileno(),))
+    b.close()
+    t0 = time.monotonic()
+    try:
+        out = grading_examiner.Examiner(tests, grading_examiner.Student(a, request_timeout=1.0)).run()
+    finally:
+        a.close()
+        p.wait(30)
+    q = out["questions"]["q1"]
+    assert [c["passed"] for c in q["cases"]] == [False, True] and q["score"] == 1.0
+    assert "time limit" in q["cases"][0]["message"] and time.monotonic() - t0 < 20
 
 
 # --- assignment and submissions --------------------------------------------------------------
@@ -124,17 +283,21 @@ def test_gradebook_csv_has_one_column_per_question(tmp_path):
 
 # --- clean test process logic ----------------------------------------------------------------
 
-def test_run_tests_scores_with_otter_and_reports_missing_globals(tmp_path):
+def test_examiner_scores_with_otter_and_reports_missing_globals():
     a = grading.load_assignment(TOY)
     x = np.random.default_rng(7).normal(3.0, 2.0, size=40)
-    grading_export.export_globals({"q1_mean": float(x.mean()), "q3_z": np.zeros(40)},
-                                  list(a.names), tmp_path)
-    out = grading_clean.run_tests(a.tests, str(tmp_path))
+    out = grading_examiner.run_offline(a.tests, {"q1_mean": float(x.mean()), "q3_z": np.zeros(40)})
     q = out["questions"]
     assert (q["q1"]["score"], q["q2"]["score"], q["q3"]["score"]) == (2.0, 0.0, 0.0)
     msg = " ".join(c["message"] for c in q["q2"]["cases"])
     assert "q2_summary was not defined" in msg
     assert "not the standardised data" in q["q3"]["cases"][0]["message"]
+
+
+def test_unanswered_values_are_reported():
+    a = grading.load_assignment(TOY)
+    q = grading_examiner.run_offline(a.tests, {"q1_mean": ...})["questions"]
+    assert q["q1"]["score"] == 0 and "not answered" in " ".join(c["message"] for c in q["q1"]["cases"])
 
 
 # --- provenance --------------------------------------------------------------------------------
@@ -190,18 +353,16 @@ def test_provenance_rejects_repeats_the_sampler_did_not_report():
     assert any("not produced by this sampler" in p for p in provenance.check_posterior(t))
 
 
-def test_fabricated_posterior_earns_no_points_in_the_clean_process(tmp_path):
+def test_fabricated_posterior_earns_no_points_in_the_examiner():
     tests = {"q1": (
         "from otter.test_files import test_case\nOK_FORMAT = False\nname = 'q1'\npoints = 4\n"
         "@test_case()\ndef test_mean(q1_idata):\n"
         "    assert abs(float(q1_idata['posterior']['mu'].mean()) - 1.0) < 0.05\n")}
     truth_only = xr.DataTree.from_dict({"posterior": xr.Dataset({"mu": (("chain", "draw"), np.ones((2, 100)))})})
-    grading_export.export_globals({"q1_idata": truth_only}, ["q1_idata"], tmp_path / "a")
-    out = grading_clean.run_tests(tests, str(tmp_path / "a"))
+    out = grading_examiner.run_offline(tests, {"q1_idata": truth_only})
     assert out["questions"]["q1"]["score"] == 0
     assert "real sampler run" in out["questions"]["q1"]["cases"][0]["message"]
-    grading_export.export_globals({"q1_idata": _fake_run()}, ["q1_idata"], tmp_path / "b")
-    assert grading_clean.run_tests(tests, str(tmp_path / "b"))["questions"]["q1"]["score"] == 4
+    assert grading_examiner.run_offline(tests, {"q1_idata": _fake_run()})["questions"]["q1"]["score"] == 4
 
 
 # --- process limits ------------------------------------------------------------------------------
@@ -263,7 +424,7 @@ print(res)
 
 # --- the OS sandbox ------------------------------------------------------------------------------
 
-from teachkit import grading_sandbox as sb  # noqa: E402
+from teachkit import grading_sandbox as sb
 
 ROOT = Path(__file__).parents[1]
 
@@ -306,6 +467,7 @@ def test_resolve_sandbox_falls_back_loudly_or_fails(monkeypatch):
 
 def test_integrity_hash_covers_all_of_teachkit_and_otter_without_a_sandbox():
     import otter
+
     import teachkit
 
     full = {str(p) for p in grading._integrity_files(full=True)}
@@ -313,7 +475,7 @@ def test_integrity_hash_covers_all_of_teachkit_and_otter_without_a_sandbox():
     pkg = Path(teachkit.__file__).parent
     assert str(pkg / "checks.py") in full and str(pkg / "checks.py") not in narrow
     assert str(Path(otter.__file__)) in full
-    assert str(pkg / "grading_clean.py") in narrow
+    assert str(pkg / "grading_examiner.py") in narrow
     assert any(p.endswith(".pth") for p in full) and any(p.endswith(".pth") for p in narrow)
 
 

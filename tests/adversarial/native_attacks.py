@@ -209,7 +209,8 @@ CASES = {
     "memory-of-the-parent": (BLANK, MEMORY_OF_THE_PARENT, "ok", 0),
     "ignore-signals": (BLANK, IGNORE_SIGNALS, "timeout", 0),
     "outlive": (BLANK, OUTLIVE, "ok", 0),
-    "fd-games": (BLANK, FD_GAMES, "ok", 0),
+    # garbage on its socket to the examiner breaks off the examination: status error
+    "fd-games": (BLANK, FD_GAMES, "error", 0),
 }
 
 
@@ -242,6 +243,7 @@ def installation_files() -> list[Path]:
     import sysconfig
 
     import otter
+
     import teachkit
 
     site = Path(sysconfig.get_paths()["purelib"])

@@ -22,16 +22,27 @@ BLANK = {}
 
 PATCH_OTTER = """
 import otter.test_files.exception_test as et, otter.test_files.abstract_test as at
+import otter.test_files.ok_test as ok
+ok.run_doctest = lambda *a, **k: (True, "")
+ok.OKTestFile.run = lambda self, env: None
 et.ExceptionTestFile.run = lambda self, env: None
 at.TestFile.score = property(lambda self: self.possible)
 at.TestFile.grade = property(lambda self: 1.0)
 et.test_case.call_func = lambda self, env: None
 """
 PATCH_CHECKS = """
-import teachkit.checks as c, teachkit.grading_clean as gc
+import importlib
+import teachkit.checks as c
 for name in ("recovery", "divergences", "convergence", "structure"):
     setattr(c, name, lambda *a, **k: True)
-gc.run_tests = lambda *a, **k: {"questions": {"q1": {"score": 2}}}
+# the examiner's code, wherever it lives: make every question score full marks
+for modname in ("teachkit.grading_examiner", "teachkit.grading.examination"):
+    try:
+        ex = importlib.import_module(modname)
+    except ImportError:
+        continue
+    ex.Examiner.examine = lambda self, q, at=None: {"score": 2, "possible": 2, "cases": [], "at": at}
+    ex.parse_test_file = lambda *a, **k: None
 try:
     open(c.__file__.replace("checks.py", "_adversarial_probe.py"), "w").write("x = 1")
 except PermissionError as e:
