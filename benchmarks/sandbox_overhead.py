@@ -35,7 +35,7 @@ def _median(xs):
 
 def time_process_start(repeat: int) -> tuple[float, float]:
     """Median seconds to run ``python -I -c pass`` directly and inside the sandbox."""
-    from teachkit import grading_sandbox as sb
+    from teachkit.grading import sandbox as sb
 
     direct, boxed = [], []
     with tempfile.TemporaryDirectory() as work:
@@ -53,7 +53,7 @@ def time_process_start(repeat: int) -> tuple[float, float]:
 
 def time_cache_copy(repeat: int) -> tuple[float, float]:
     """Median seconds to make a private copy of the compile cache, and its size in MB."""
-    from teachkit import grading_sandbox as sb
+    from teachkit.grading import sandbox as sb
 
     src = sb.host_compile_cache()
     size = sb._tree_mb(src) if src else 0.0
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "sandbox_overhead.md"))
     args = ap.parse_args(argv)
     from teachkit import grading
-    from teachkit import grading_sandbox as sb
+    from teachkit.grading import sandbox as sb
 
     problem = sb.probe_bwrap()
     if problem:

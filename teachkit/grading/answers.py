@@ -1,6 +1,6 @@
 """The notebook's side of the examination: answer the examiner's requests about live objects.
 
-The notebook's process (:mod:`teachkit.grading_runner`) holds the student's objects; the tests
+The notebook's process (:mod:`teachkit.grading.sandboxed_run`) holds the student's objects; the tests
 and their expected outputs stay in the examiner's process. At every ``grader.check(...)`` (and
 after the last cell) the notebook's process pauses and :class:`Server` answers requests until
 the examiner says ``resume``:
@@ -20,7 +20,7 @@ request        answer
 
 Each request runs under its own time limit (``SIGALRM``); what it prints is returned with the
 answer; an exception is returned as its type's name, arguments and message. The answer is plain
-data (:mod:`teachkit.grading_wire`) or a *handle*: an id in :class:`Handles` with the type's name
+data (:mod:`teachkit.grading.wire`) or a *handle*: an id in :class:`Handles` with the type's name
 and the special methods it supports. Nothing of the tests is ever sent here, only the
 operations they perform on the student's objects and the arguments they pass.
 """
@@ -34,7 +34,7 @@ import signal
 import sys
 from typing import Any
 
-from teachkit import grading_wire as wire
+from teachkit.grading import wire
 
 #: Special methods a proxy forwards when the object's type has them.
 OPTIONAL_DUNDERS = (
@@ -327,4 +327,4 @@ __all__ = [
 ]
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit("teachkit.grading_student is imported by the notebook's process, not run")
+    sys.exit("teachkit.grading.answers is imported by the notebook's process, not run")

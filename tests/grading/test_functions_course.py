@@ -19,7 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.grading
 
-HERE = Path(__file__).parent / "fixtures" / "functions-course"
+HERE = Path(__file__).parents[1] / "fixtures" / "functions-course"
 _spec = importlib.util.spec_from_file_location("functions_course", HERE / "course.py")
 course = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(course)

@@ -1,10 +1,10 @@
 """The examiner: the process that holds the tests and grades a live notebook through a pipe.
 
-``python -I -m teachkit.grading_examiner JOB`` runs beside the notebook's process, in its own
+``python -I -m teachkit.grading.examination JOB`` runs beside the notebook's process, in its own
 sandbox, connected to it by a socket. The test sources (read by the grader before any notebook
 ran) and their expected outputs exist only here. At every ``grader.check(...)`` and after the
 notebook's last cell, the notebook's process stops and answers requests
-(:mod:`teachkit.grading_student`) while this process runs the tests, as ``otter run`` would at
+(:mod:`teachkit.grading.answers`) while this process runs the tests, as ``otter run`` would at
 that point:
 
 * **python-format tests** (Otter's ``test_case`` functions) get each global they name as a
@@ -20,7 +20,7 @@ that point:
 
 Expected outputs and test code never leave this process: the notebook sees only the operations
 a test performs on its objects and the arguments it passes. Nothing the notebook sends is
-unpickled or evaluated (:mod:`teachkit.grading_wire`). Each request has its own time limit; a
+unpickled or evaluated (:mod:`teachkit.grading.wire`). Each request has its own time limit; a
 function that never returns fails that test case, and one that ignores the interruption gets
 the notebook stopped (the grader is told through the control pipe). Points are Otter's: per
 case, ``points`` as a number or list, hidden cases, ``all_or_nothing``, success and failure
@@ -29,15 +29,14 @@ are graded on the state after the last cell.
 
 Examples
 --------
->>> graded_names('from otter.test_files import test_case\\n@test_case()\\ndef t(q1_x, env): pass')
-{'q1_x'}
->>> file_format("OK_FORMAT = True\\ntest = {}"), file_format("OK_FORMAT = False")
-('ok', 'python')
+>>> tests = {"q1": 'OK_FORMAT = True\\ntest = {"name": "q1", "points": 1, "suites": [{"cases": '
+...          '[{"code": ">>> square(3)\\\\n9"}], "type": "doctest"}]}'}
+>>> run_offline(tests, {"square": lambda x: x * x})["questions"]["q1"]["score"]
+1.0
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
 import importlib
 import importlib.util
@@ -49,58 +48,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from teachkit import grading_wire as wire
+from teachkit.grading import wire
+from teachkit.grading.assignment import file_format, graded_names, parse_test_file
 
-EXAMINER_MODULE = "teachkit.grading_examiner"
+EXAMINER_MODULE = "teachkit.grading.examination"
 REQUEST_TIMEOUT = 30.0
 """Seconds each request to the notebook may take (a student function called by a test)."""
 GRACE = 5.0
 """Seconds after a request's limit before the notebook counts as unresponsive."""
-
-
-# --- test files ------------------------------------------------------------------------------------
-
-def file_format(source: str) -> str:
-    """``"ok"`` for an OK-format (doctest) test file, ``"python"`` otherwise."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return "python"
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "OK_FORMAT" for t in node.targets):
-            try:
-                return "ok" if ast.literal_eval(node.value) else "python"
-            except ValueError:
-                return "python"
-    return "python"
-
-
-def parse_test_file(source: str, name: str):
-    """An Otter ``TestFile`` (``OKTestFile`` or ``ExceptionTestFile``) from a test file's source."""
-    path = f"tests/{name}.py"
-    if file_format(source) == "ok":
-        from otter.test_files.ok_test import OKTestFile
-
-        env: dict = {}
-        exec(compile(source, path, "exec"), env)  # the instructor's own file, as Otter does
-        return OKTestFile.from_spec(env["test"], path=path)
-    from otter.test_files.exception_test import ExceptionTestFile
-
-    return ExceptionTestFile.from_string(source, path=path)
-
-
-def graded_names(source: str) -> set[str]:
-    """Globals the test functions of a python-format file take as parameters (not ``env``)."""
-    names: set[str] = set()
-    if file_format(source) == "ok":
-        return names
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-            args = node.args
-            for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-                if a.arg != "env":
-                    names.add(a.arg)
-    return names
 
 
 # --- errors ------------------------------------------------------------------------------------------
@@ -755,7 +710,7 @@ def run_offline(tests: dict[str, str], namespace: dict, *, provenance: bool = Tr
     the notebook-side server in a thread: the same code path as grading, for tests and tools."""
     import threading
 
-    from teachkit.grading_student import Server
+    from teachkit.grading.answers import Server
 
     a, b = socket.socketpair()
     server = Server(b, namespace, timers=False)
@@ -775,8 +730,8 @@ def prepare_examiner(tests: dict[str, str], work: str | os.PathLike, *, socket_f
     """Set up the examiner's process in ``work`` (not started): the tests travel in its job
     file, the socket and the control pipe are inherited. In bubblewrap it sees the read-only
     installation and its own folder only, no network, as uid 65534."""
-    from teachkit import grading_sandbox as sb
-    from teachkit.grading_process import LimitedProcess
+    from teachkit.grading import sandbox as sb
+    from teachkit.grading.limits import LimitedProcess
 
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
@@ -800,7 +755,7 @@ def prepare_examiner(tests: dict[str, str], work: str | os.PathLike, *, socket_f
 
 def main(job_path: str) -> int:
     """Entry point of the examiner's process."""
-    from teachkit.grading_process import skip_slow_imports
+    from teachkit.grading.limits import skip_slow_imports
 
     skip_slow_imports()
     job = json.loads(Path(job_path).read_text())

@@ -18,7 +18,7 @@ submission (the notebook's and the hidden tests') are confined:
     otherwise).
 ``none``
     No OS isolation: the notebook's process installs an audit-hook guard
-    (:func:`teachkit.grading_runner.install_guard`, a tripwire that native code bypasses) and
+    (:func:`install_guard`, a tripwire that native code bypasses) and
     the grader hashes every file the test side imports (all of teachkit and Otter, and the
     ``*.pth``/``sitecustomize`` start-up hooks) before and after each notebook.
 ``auto``
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -411,3 +412,169 @@ def inside_env(env: dict[str, str], cache_env: dict[str, str]) -> dict[str, str]
     for var in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME"):
         out.pop(var, None)
     return out
+
+
+# --- without an OS sandbox: the audit-hook guard -------------------------------------------------
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def install_guard(protected: list[str], writable: list[str], *, own: list[str] = (),
+                  allow_programs: bool = False) -> None:
+    """Install an audit hook that refuses file access under ``protected`` and writes elsewhere.
+
+    Parameters
+    ----------
+    protected : list of str
+        Folders the notebook may neither read nor write nor list.
+    writable : list of str
+        The only folders the notebook may write to (its sandbox, temp and cache folders).
+    own : list of str
+        The notebook's own work folders: always allowed, even inside a protected folder.
+    allow_programs : bool
+        When False, starting other programs (``subprocess``, ``os.system``, ``os.exec*``) is
+        refused. Forking Python itself (``multiprocessing``) stays allowed.
+
+    Notes
+    -----
+    Audit hooks cannot be removed once installed, but native code (``ctypes``) can bypass
+    them; the real guarantees of grading come from running the tests elsewhere.
+    """
+    prot = [os.path.realpath(p) for p in protected]
+    wri = [os.path.realpath(p) for p in writable]
+    mine = [os.path.realpath(p) for p in own]
+    # Never writable, even where they lie inside a writable root (a checkout under /tmp, say):
+    # the grader's own code, Otter, the interpreter's packages and its environment.
+    ro = [os.path.realpath(p) for p in read_only_roots()]
+
+    def inside(path: str, roots: list[str]) -> bool:
+        return any(path == r or path.startswith(r + os.sep) for r in roots)
+
+    def resolve(path) -> str | None:
+        if isinstance(path, int):
+            return None
+        try:
+            return os.path.realpath(os.fsdecode(path))
+        except Exception:
+            return None
+
+    def deny(what: str, path: str):
+        raise PermissionError(f"grading sandbox: {what} {path!r} is not allowed while grading")
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path = resolve(args[0])
+            if path is None or inside(path, mine):
+                return
+            if inside(path, prot):
+                deny("access to", path)
+            mode, flags = args[1], args[2]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
+            )
+            if writing and (not inside(path, wri) or inside(path, ro)):
+                deny("writing to", path)
+        elif event in ("os.listdir", "os.scandir", "glob.glob", "os.chdir"):
+            path = resolve(args[0] if args and args[0] is not None else ".")
+            if path is not None and inside(path, prot) and not inside(path, mine):
+                deny("listing", path)
+        elif event in ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
+                       "os.utime", "shutil.rmtree", "os.link", "os.symlink", "os.rename"):
+            paths = [a for a in args if isinstance(a, (str, bytes, os.PathLike))]
+            for p in paths[:2] if event in ("os.rename", "os.link", "os.symlink") else paths[:1]:
+                path = resolve(p)
+                if path is not None and not inside(path, mine) and (
+                    inside(path, prot) or inside(path, ro) or not inside(path, wri)
+                ):
+                    deny(event.split(".")[-1] + " of", path)
+        elif not allow_programs and event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+                                               "os.spawn", "pty.spawn", "os.startfile"):
+            raise PermissionError(f"grading sandbox: starting other programs ({event}) is not allowed while grading")
+
+    sys.addaudithook(hook)
+
+
+def writable_roots(sandbox: str | os.PathLike) -> list[str]:
+    """Folders the notebook may write to: its sandbox, the temp folder and compile caches."""
+    import tempfile
+
+    home = Path.home()
+    roots = [str(sandbox), tempfile.gettempdir(), str(home / ".pytensor"), str(home / ".cache"),
+             str(home / ".ipython"), str(home / ".config" / "matplotlib"), str(home / ".local" / "share" / "jupyter"),
+             "/dev/null", "/dev/shm"]
+    for var in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME"):
+        if os.environ.get(var):
+            roots.append(os.environ[var])
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    for part in flags.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() in ("base_compiledir", "compiledir") and value:
+            roots.append(value.strip())
+    return roots
+
+
+def protected_roots(extra: list[str | os.PathLike] = ()) -> list[str]:
+    """Folders the notebook may not touch at all: ``extra`` plus the installed teachkit and Otter.
+
+    The package folders are protected against writes only (they must stay importable), see
+    :func:`install_guard`; they are simply not in the writable list. ``extra`` is protected
+    against reading too.
+    """
+    return [str(Path(p).resolve()) for p in extra]
+
+
+def read_only_roots() -> list[str]:
+    """Folders the notebook may read but never write: teachkit, Otter, site-packages, the env.
+
+    Examples
+    --------
+    >>> import teachkit
+    >>> any(os.path.dirname(teachkit.__file__).startswith(r) for r in read_only_roots())
+    True
+    """
+    import importlib.util
+
+    roots = [site_packages(), sys.prefix]
+    for pkg in ("teachkit", "otter"):
+        spec = importlib.util.find_spec(pkg)
+        if spec is not None and spec.submodule_search_locations:
+            roots.extend(spec.submodule_search_locations)
+    return roots
+
+
+def site_packages() -> str:
+    """The interpreter's site-packages folder (protected against writes by the guard)."""
+    return sysconfig.get_paths()["purelib"]
+
+
+
+# --- without an OS sandbox: the integrity hash ---------------------------------------------------
+
+def integrity_files() -> list[Path]:
+    """Every file the test side may import without an OS sandbox: all of teachkit and Otter,
+    and site-packages' start-up hooks (``*.pth``, ``sitecustomize``, ``usercustomize``)."""
+    import teachkit
+
+    files = sorted(Path(teachkit.__file__).parent.rglob("*.py"))
+    try:
+        import otter
+
+        files += sorted(Path(otter.__file__).parent.rglob("*.py"))
+    except Exception:
+        pass
+    sp = Path(site_packages())
+    files += sorted(sp.glob("*.pth")) + sorted(sp.glob("sitecustomize.py")) + sorted(sp.glob("usercustomize.py"))
+    return files
+
+
+def integrity_snapshot() -> str:
+    """Hash of :func:`integrity_files`, taken before and after each notebook runs without an OS
+    sandbox: a change means a notebook escaped the guard and edited what grades it (or a
+    maintainer edited teachkit while a class was being graded)."""
+    h = hashlib.sha256()
+    for f in integrity_files():
+        try:
+            h.update(str(f).encode() + b"\0" + f.read_bytes())
+        except OSError:
+            h.update(str(f).encode() + b"\0missing")
+    return h.hexdigest()

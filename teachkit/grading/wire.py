@@ -13,7 +13,7 @@ Values cross the wire as tagged JSON built only from plain data: ``None``, ``boo
 pickles), pandas ``DataFrame``/``Series`` (pandas' JSON "table" format), ArviZ/xarray data
 (arrays as an ``.npz`` blob read with ``allow_pickle=False``), module names. Anything else is
 sent as a **handle**: an id in the sending side's table, its type's name and the special
-methods it supports, which the examiner wraps in a proxy (:mod:`teachkit.grading_examiner`).
+methods it supports, which the examiner wraps in a proxy (:mod:`teachkit.grading.examination`).
 Decoding never unpickles, imports or evaluates anything: a hostile process can at worst send
 wrong data about its own objects.
 

@@ -1,9 +1,9 @@
 """Run one student notebook in its sandbox, pausing for the examiner at every check.
 
 The grader (:func:`prepare_notebook`) copies the notebook alone into an empty folder (no test
-files, no autograder) and prepares ``python -I -m teachkit.grading_runner JOB`` under
-:class:`teachkit.grading_process.LimitedProcess`, inside bubblewrap where it works
-(:mod:`teachkit.grading_sandbox`); :func:`notebook_outcome` reads what happened.
+files, no autograder) and prepares ``python -I -m teachkit.grading.sandboxed_run JOB`` under
+:class:`teachkit.grading.limits.LimitedProcess`, inside bubblewrap where it works
+(:mod:`teachkit.grading.sandbox`); :func:`notebook_outcome` reads what happened.
 
 Inside the process (:func:`main`):
 
@@ -15,7 +15,7 @@ Inside the process (:func:`main`):
 2. the code cells run one by one in an IPython shell (so magics work); a cell that raises
    (``sys.exit`` included) is recorded and the next cell runs, as in ``otter run``;
    ``grader.check(q)``/``check_all()`` and cells whose metadata lists Otter tests become
-   checkpoints at which :class:`teachkit.grading_student.Server` answers the examiner until it
+   checkpoints at which :class:`teachkit.grading.answers.Server` answers the examiner until it
    resumes the notebook; ``SIGINT`` at the time limit stops the running cell and skips the rest;
 3. after the last cell the server answers once more, for the questions never checked.
 
@@ -33,17 +33,16 @@ import json
 import os
 import shutil
 import sys
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RUNNER_MODULE = "teachkit.grading_runner"
+from teachkit.grading.sandbox import install_guard, protected_roots, writable_roots
+
+RUNNER_MODULE = "teachkit.grading.sandboxed_run"
 FILE_MB = 2048
 """Largest file a notebook may write (MB)."""
 NPROC = 1024
 """Largest number of processes of the sandbox's user (a fork bomb stops there)."""
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def cell_should_run(cell: dict) -> bool:
@@ -59,81 +58,6 @@ def cell_should_run(cell: dict) -> bool:
 def _source(cell: dict) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
-
-
-def install_guard(protected: list[str], writable: list[str], *, own: list[str] = (),
-                  allow_programs: bool = False) -> None:
-    """Install an audit hook that refuses file access under ``protected`` and writes elsewhere.
-
-    Parameters
-    ----------
-    protected : list of str
-        Folders the notebook may neither read nor write nor list.
-    writable : list of str
-        The only folders the notebook may write to (its sandbox, temp and cache folders).
-    own : list of str
-        The notebook's own work folders: always allowed, even inside a protected folder.
-    allow_programs : bool
-        When False, starting other programs (``subprocess``, ``os.system``, ``os.exec*``) is
-        refused. Forking Python itself (``multiprocessing``) stays allowed.
-
-    Notes
-    -----
-    Audit hooks cannot be removed once installed, but native code (``ctypes``) can bypass
-    them; the real guarantees of grading come from running the tests elsewhere.
-    """
-    prot = [os.path.realpath(p) for p in protected]
-    wri = [os.path.realpath(p) for p in writable]
-    mine = [os.path.realpath(p) for p in own]
-    # Never writable, even where they lie inside a writable root (a checkout under /tmp, say):
-    # the grader's own code, Otter, the interpreter's packages and its environment.
-    ro = [os.path.realpath(p) for p in read_only_roots()]
-
-    def inside(path: str, roots: list[str]) -> bool:
-        return any(path == r or path.startswith(r + os.sep) for r in roots)
-
-    def resolve(path) -> str | None:
-        if isinstance(path, int):
-            return None
-        try:
-            return os.path.realpath(os.fsdecode(path))
-        except Exception:
-            return None
-
-    def deny(what: str, path: str):
-        raise PermissionError(f"grading sandbox: {what} {path!r} is not allowed while grading")
-
-    def hook(event: str, args: tuple) -> None:
-        if event == "open":
-            path = resolve(args[0])
-            if path is None or inside(path, mine):
-                return
-            if inside(path, prot):
-                deny("access to", path)
-            mode, flags = args[1], args[2]
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
-            )
-            if writing and (not inside(path, wri) or inside(path, ro)):
-                deny("writing to", path)
-        elif event in ("os.listdir", "os.scandir", "glob.glob", "os.chdir"):
-            path = resolve(args[0] if args and args[0] is not None else ".")
-            if path is not None and inside(path, prot) and not inside(path, mine):
-                deny("listing", path)
-        elif event in ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
-                       "os.utime", "shutil.rmtree", "os.link", "os.symlink", "os.rename"):
-            paths = [a for a in args if isinstance(a, (str, bytes, os.PathLike))]
-            for p in paths[:2] if event in ("os.rename", "os.link", "os.symlink") else paths[:1]:
-                path = resolve(p)
-                if path is not None and not inside(path, mine) and (
-                    inside(path, prot) or inside(path, ro) or not inside(path, wri)
-                ):
-                    deny(event.split(".")[-1] + " of", path)
-        elif not allow_programs and event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
-                                               "os.spawn", "pty.spawn", "os.startfile"):
-            raise PermissionError(f"grading sandbox: starting other programs ({event}) is not allowed while grading")
-
-    sys.addaudithook(hook)
 
 
 def _neutralise_otter(server=None, where=None) -> None:
@@ -198,7 +122,7 @@ def _cell_tests(cell: dict) -> list[str]:
 def main(job_path: str) -> int:
     """Entry point of the sandboxed process: run the cells, pausing for the examiner at every
     ``grader.check``, then let it examine the final state."""
-    from teachkit.grading_process import skip_slow_imports
+    from teachkit.grading.limits import skip_slow_imports
 
     skip_slow_imports()
     import signal
@@ -213,7 +137,7 @@ def main(job_path: str) -> int:
     os.chdir(sandbox)
     sys.path.insert(0, sandbox)
     # Import what answering the examiner needs before any student code can replace it.
-    from teachkit.grading_student import Server
+    from teachkit.grading.answers import Server
 
     sock = socket.socket(fileno=int(job["socket_fd"])) if job.get("socket_fd") is not None else None
     if job.get("guard", True):
@@ -328,35 +252,6 @@ def sandbox_env(home: str | None = None) -> dict[str, str]:
     return env
 
 
-def writable_roots(sandbox: str | os.PathLike) -> list[str]:
-    """Folders the notebook may write to: its sandbox, the temp folder and compile caches."""
-    import tempfile
-
-    home = Path.home()
-    roots = [str(sandbox), tempfile.gettempdir(), str(home / ".pytensor"), str(home / ".cache"),
-             str(home / ".ipython"), str(home / ".config" / "matplotlib"), str(home / ".local" / "share" / "jupyter"),
-             "/dev/null", "/dev/shm"]
-    for var in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME"):
-        if os.environ.get(var):
-            roots.append(os.environ[var])
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
-    for part in flags.split(","):
-        key, _, value = part.partition("=")
-        if key.strip() in ("base_compiledir", "compiledir") and value:
-            roots.append(value.strip())
-    return roots
-
-
-def protected_roots(extra: list[str | os.PathLike] = ()) -> list[str]:
-    """Folders the notebook may not touch at all: ``extra`` plus the installed teachkit and Otter.
-
-    The package folders are protected against writes only (they must stay importable), see
-    :func:`install_guard`; they are simply not in the writable list. ``extra`` is protected
-    against reading too.
-    """
-    return [str(Path(p).resolve()) for p in extra]
-
-
 def prepare_notebook(
     notebook: dict,
     work: str | os.PathLike,
@@ -400,22 +295,22 @@ def prepare_notebook(
         Seconds between SIGINT and SIGKILL at the time limit (default: 10% of timeout, 2–15 s).
     cancel : threading.Event, optional
         Kill at once when set.
-    sandbox : teachkit.grading_sandbox.Sandbox, optional
-        ``bwrap``: run in bubblewrap (:mod:`teachkit.grading_sandbox`), where ``work`` is the
+    sandbox : teachkit.grading.sandbox.Sandbox, optional
+        ``bwrap``: run in bubblewrap (:mod:`teachkit.grading.sandbox`), where ``work`` is the
         only host folder the notebook can write and the guard is not needed; otherwise (the
         default) the audit-hook guard alone.
     compile_hint : tuple of str
         More code (the tests) that decides, with the notebook, whether the sandbox gets a
-        copy of the compile cache (:func:`teachkit.grading_sandbox.compiles`).
+        copy of the compile cache (:func:`teachkit.grading.sandbox.compiles`).
     socket_fd : int, optional
         The notebook's end of the socket to the examiner (inherited by the process).
 
     Returns
     -------
-    teachkit.grading_process.LimitedProcess
+    teachkit.grading.limits.LimitedProcess
     """
-    from teachkit import grading_sandbox as sb
-    from teachkit.grading_process import LimitedProcess
+    from teachkit.grading import sandbox as sb
+    from teachkit.grading.limits import LimitedProcess
 
     bwrap = sandbox is not None and getattr(sandbox, "kind", None) == "bwrap"
     work = Path(work)
@@ -514,30 +409,6 @@ def remove_tree(path: str | os.PathLike) -> None:
 
     if os.path.lexists(path):
         shutil.rmtree(path, onexc=onexc)
-
-
-def read_only_roots() -> list[str]:
-    """Folders the notebook may read but never write: teachkit, Otter, site-packages, the env.
-
-    Examples
-    --------
-    >>> import teachkit
-    >>> any(os.path.dirname(teachkit.__file__).startswith(r) for r in read_only_roots())
-    True
-    """
-    import importlib.util
-
-    roots = [site_packages(), sys.prefix]
-    for pkg in ("teachkit", "otter"):
-        spec = importlib.util.find_spec(pkg)
-        if spec is not None and spec.submodule_search_locations:
-            roots.extend(spec.submodule_search_locations)
-    return roots
-
-
-def site_packages() -> str:
-    """The interpreter's site-packages folder (protected against writes by the guard)."""
-    return sysconfig.get_paths()["purelib"]
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 
 from teachkit import grading
-from teachkit.grading_process import TOKEN_VAR
+from teachkit.grading.limits import TOKEN_VAR
 
 
 def _load_cases(name):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "adversarial" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "adversarial" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -29,7 +29,7 @@ native = _load_cases("native_attacks")
 
 pytestmark = pytest.mark.grading
 
-TOY = Path(__file__).parent / "fixtures" / "toy-assignment" / "dist"
+TOY = Path(__file__).parents[1] / "fixtures" / "toy-assignment" / "dist"
 
 
 def _tokens_of(pids):
@@ -51,7 +51,7 @@ def _our_processes(tokens=None):
     other developers' graders on the same machine carry tokens of their own."""
     import psutil
 
-    from teachkit.grading_process import ISSUED_TOKENS
+    from teachkit.grading.limits import ISSUED_TOKENS
 
     tokens = ISSUED_TOKENS if tokens is None else tokens
     found = []

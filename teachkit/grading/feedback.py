@@ -1,0 +1,119 @@
+"""Feedback: one gradebook row and one Markdown file per submission, and the gradebook.
+
+:class:`Result` is what grading a submission produces (the examiner's per-question results
+summed, the status, the feedback text); :class:`Gradebook` writes ``gradebook.csv``.
+
+Examples
+--------
+>>> r = Result("ana", "ok", 2.0, 3.0, {"q1": 2.0, "q2": 0.0}, 1.5, "", "h", "k", sandbox="bwrap")
+>>> Gradebook("hw", ["q1", "q2"], [r]).rows()[0]["q1"], render_feedback("ana", "ok", "", {}, {"q1": 2.0}, [], {})[:20]
+(2.0, '# Feedback for ana\\n\\n')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Result:
+    """One gradebook row plus the feedback for it."""
+
+    id: str
+    status: str
+    total: float
+    possible: float
+    scores: dict
+    seconds: float
+    reason: str
+    sha256: str
+    key: str
+    feedback: str = ""
+    origin: str = ""
+    skipped: bool = False
+    sandbox: str = ""
+
+
+def _where(at) -> str:
+    if at == "end":
+        return "graded after the last cell"
+    if isinstance(at, int):
+        return f"graded at `grader.check` in cell {at + 1}"
+    return ""
+
+
+def render_feedback(sid: str, status: str, reason: str, questions: dict, possible: dict, cell_errors: list,
+              problems: dict, formats: dict | None = None) -> str:
+    total = sum(q.get("score", 0) for q in questions.values())
+    lines = [f"# Feedback for {sid}", "", f"**Score: {total:g} / {sum(possible.values()):g}**", ""]
+    if status != "ok":
+        lines += [f"**Status: {status}.** {reason}", ""]
+    if cell_errors:
+        lines += ["## Cells that raised an error", ""]
+        for e in cell_errors[:20]:
+            cell = e.get("cell")
+            lines.append(f"- cell {cell + 1 if isinstance(cell, int) else '?'}: "
+                         f"`{e.get('error')}`: {str(e.get('message', ''))[:200]}")
+        lines.append("")
+    lines += ["## Questions", ""]
+    for q in sorted(possible):
+        res = questions.get(q)
+        if res is None:
+            lines += [f"### {q}: 0 / {possible[q]:g}", "", "Not graded: " + (reason or "no results."), ""]
+            continue
+        lines += [f"### {q}: {res['score']:g} / {res['possible']:g}", ""]
+        where = _where(res.get("at"))
+        failed = [c for c in res["cases"] if not c["passed"]]
+        if not failed:
+            lines += ["All checks passed" + (f" ({where})." if where else "."), ""]
+        elif where:
+            lines += [f"({where[0].upper() + where[1:]}.)", ""]
+        for c in res["cases"]:
+            if c["passed"] and c.get("success_message"):
+                lines += [f"- check `{c['name']}` passed: {c['success_message']}", ""]
+        for c in failed:
+            kind = "hidden check" if c["hidden"] else "check"
+            lines.append(f"- {kind} `{c['name']}` failed" + (f": {c['failure_message']}" if c.get("failure_message") else ""))
+            if c["hidden"] and (formats or {}).get(q) == "ok":
+                continue  # a hidden doctest's transcript would show its code and expected output
+            lines += ["", "  ```", *("  " + ln for ln in c["message"].strip().splitlines()[-12:]), "  ```", ""]
+        if failed and lines[-1] != "":
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass
+class Gradebook:
+    """All results of a grading run, in submission order."""
+
+    assignment: str
+    questions: list
+    results: list
+
+    def rows(self) -> list[dict]:
+        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox."""
+        rows = []
+        for r in self.results:
+            row = {"id": r.id, "total": round(r.total, 4), "possible": round(r.possible, 4)}
+            row |= {q: round(r.scores.get(q, 0.0), 4) for q in self.questions}
+            row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason, "sandbox": r.sandbox}
+            rows.append(row)
+        return rows
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """Write ``gradebook.csv``."""
+        path = Path(path)
+        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox"]
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(self.rows())
+        path.write_text(buf.getvalue())
+        return path
+
+    def by_id(self) -> dict:
+        return {r.id: r for r in self.results}
