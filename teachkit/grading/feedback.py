@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -36,6 +36,9 @@ class Result:
     origin: str = ""
     skipped: bool = False
     sandbox: str = ""
+    #: ``{question: [{"name", "hidden", "points", "passed", "message"}, ...]}``: each test case's
+    #: outcome, for per-case reports (``teachkit calibrate``, Gradescope's results.json).
+    cases: dict = field(default_factory=dict)
 
 
 def _where(at) -> str:
@@ -84,6 +87,14 @@ def render_feedback(sid: str, status: str, reason: str, questions: dict, possibl
         if failed and lines[-1] != "":
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def case_summary(questions: dict) -> dict:
+    """Each question's test cases as plain data: name, hidden, points, passed, message (short)."""
+    return {q: [{"name": c.get("name", ""), "hidden": bool(c.get("hidden")), "points": float(c.get("points") or 0),
+                 "passed": bool(c.get("passed")), "message": str(c.get("message") or "")[-2000:]}
+                for c in res.get("cases", [])]
+            for q, res in (questions or {}).items()}
 
 
 @dataclass

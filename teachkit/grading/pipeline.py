@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from teachkit.grading.assignment import Assignment
-from teachkit.grading.feedback import Result, render_feedback
+from teachkit.grading.feedback import Result, case_summary, render_feedback
 from teachkit.grading.sandbox import Sandbox, integrity_snapshot
 from teachkit.grading.submission import Submission, parse_notebook
 
@@ -79,7 +79,7 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
                       round(time.monotonic() - t0, 2), reason, sub.sha256, key,
                       render_feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {},
                                 assignment.formats),
-                      sub.origin, sandbox=box.label)
+                      sub.origin, sandbox=box.label, cases=case_summary(questions))
 
     nb, status, reason = parse_notebook(sub.data, assignment)
     if nb is None:

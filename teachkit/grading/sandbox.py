@@ -370,7 +370,7 @@ def private_caches(dest: str | os.PathLike, *, compile_cache: bool = True) -> tu
     compiled = host_compile_cache() if compile_cache else None
     if compiled is not None and _tree_mb(compiled) <= COPY_CACHE_LIMIT_MB:
         shutil.copytree(compiled, dest / "compiled", symlinks=True, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".lock", "lock_dir", "tmp*"))
+                        ignore=shutil.ignore_patterns(".lock", "lock_dir"))
         mounts.append(Mount("rw", compiled, src=str(dest / "compiled")))
         env["base_compiledir"] = compiled
     else:
