@@ -108,6 +108,9 @@ GRADING_PYTHON = "3.12"
 
 #: Where Gradescope unpacks the autograder zip; files added by the build live in ``files/``.
 GRADESCOPE_FILES = "/autograder/source/files"
+#: Files in ``autograder/<name>/`` that ``teachkit calibrate`` writes: a build keeps them, and
+#: ``build --check`` does not count them as stale.
+CALIBRATION_GLOB = "calibration*"
 
 #: PyTensor settings of the grading image, for the warm-up at image build *and* every graded
 #: notebook: one compile cache whatever a notebook imports first (a notebook that imports pymc
@@ -545,8 +548,11 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         student = out / "exercises" / master.name
         ag_dir = out / "autograder" / name
         student.parent.mkdir(parents=True, exist_ok=True)
+        kept = {p.name: p.read_bytes() for p in ag_dir.glob(CALIBRATION_GLOB) if p.is_file()}
         shutil.rmtree(ag_dir, ignore_errors=True)
         (ag_dir / "tests").mkdir(parents=True)
+        for fname, data in kept.items():  # measured by `teachkit calibrate`, not built
+            (ag_dir / fname).write_bytes(data)
         nbformat.write(normalise_notebook(student_nb), str(student))
         nbformat.write(normalise_notebook(ag_nb), str(ag_dir / master.name))
         write_deterministic_zip(members, ag_dir / "autograder.zip")
@@ -630,7 +636,8 @@ def check(names: list[str] | None = None, *, root: str | Path = ".") -> list[str
             ]
             committed_dir = root / "autograder" / name
             committed_files = {
-                p.relative_to(root) for p in committed_dir.rglob("*") if p.is_file()
+                p.relative_to(root) for p in committed_dir.rglob("*")
+                if p.is_file() and not p.match(CALIBRATION_GLOB)
             } if committed_dir.is_dir() else set()
             for rel in fresh_files:
                 committed = root / rel
