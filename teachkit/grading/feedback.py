@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teachkit.grading.versions import versions_line
+
 
 @dataclass
 class Result:
@@ -39,6 +41,11 @@ class Result:
     #: ``{question: [{"name", "hidden", "points", "passed", "message"}, ...]}``: each test case's
     #: outcome, for per-case reports (``teachkit calibrate``, Gradescope's results.json).
     cases: dict = field(default_factory=dict)
+    #: ``{question: Markdown}``: each question's part of :attr:`feedback` (Gradescope's per-test output).
+    sections: dict = field(default_factory=dict)
+    #: ``{distribution: version}`` of the grading stack that produced this result
+    #: (:func:`teachkit.grading.versions.grading_versions`).
+    versions: dict = field(default_factory=dict)
 
 
 def _where(at) -> str:
@@ -49,8 +56,40 @@ def _where(at) -> str:
     return ""
 
 
+def render_question(q: str, res: dict | None, possible: float, reason: str = "",
+                    formats: dict | None = None) -> str:
+    """One question's part of the feedback (Markdown): its score, where it was graded, and every
+    failed check with its message. A hidden OK-format check's transcript is left out (it would
+    show the doctest's code and expected output)."""
+    if res is None:
+        return f"### {q}: 0 / {possible:g}\n\nNot graded: " + (reason or "no results.") + "\n"
+    lines = [f"### {q}: {res['score']:g} / {res['possible']:g}", ""]
+    where = _where(res.get("at"))
+    failed = [c for c in res["cases"] if not c["passed"]]
+    if not failed:
+        lines += ["All checks passed" + (f" ({where})." if where else "."), ""]
+    elif where:
+        lines += [f"({where[0].upper() + where[1:]}.)", ""]
+    for c in res["cases"]:
+        if c["passed"] and c.get("success_message"):
+            lines += [f"- check `{c['name']}` passed: {c['success_message']}", ""]
+    for c in failed:
+        kind = "hidden check" if c["hidden"] else "check"
+        lines.append(f"- {kind} `{c['name']}` failed" + (f": {c['failure_message']}" if c.get("failure_message") else ""))
+        if c["hidden"] and (formats or {}).get(q) == "ok":
+            continue  # a hidden doctest's transcript would show its code and expected output
+        lines += ["", "  ```", *("  " + ln for ln in c["message"].strip().splitlines()[-12:]), "  ```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_sections(questions: dict, possible: dict, reason: str = "", formats: dict | None = None) -> dict:
+    """``{question: Markdown}`` of :func:`render_question` for every question, in order."""
+    return {q: render_question(q, questions.get(q), possible[q], reason, formats) for q in sorted(possible)}
+
+
 def render_feedback(sid: str, status: str, reason: str, questions: dict, possible: dict, cell_errors: list,
-              problems: dict, formats: dict | None = None) -> str:
+              problems: dict, formats: dict | None = None, versions: dict | None = None,
+              sandbox: str = "") -> str:
     total = sum(q.get("score", 0) for q in questions.values())
     lines = [f"# Feedback for {sid}", "", f"**Score: {total:g} / {sum(possible.values()):g}**", ""]
     if status != "ok":
@@ -63,29 +102,11 @@ def render_feedback(sid: str, status: str, reason: str, questions: dict, possibl
                          f"`{e.get('error')}`: {str(e.get('message', ''))[:200]}")
         lines.append("")
     lines += ["## Questions", ""]
-    for q in sorted(possible):
-        res = questions.get(q)
-        if res is None:
-            lines += [f"### {q}: 0 / {possible[q]:g}", "", "Not graded: " + (reason or "no results."), ""]
-            continue
-        lines += [f"### {q}: {res['score']:g} / {res['possible']:g}", ""]
-        where = _where(res.get("at"))
-        failed = [c for c in res["cases"] if not c["passed"]]
-        if not failed:
-            lines += ["All checks passed" + (f" ({where})." if where else "."), ""]
-        elif where:
-            lines += [f"({where[0].upper() + where[1:]}.)", ""]
-        for c in res["cases"]:
-            if c["passed"] and c.get("success_message"):
-                lines += [f"- check `{c['name']}` passed: {c['success_message']}", ""]
-        for c in failed:
-            kind = "hidden check" if c["hidden"] else "check"
-            lines.append(f"- {kind} `{c['name']}` failed" + (f": {c['failure_message']}" if c.get("failure_message") else ""))
-            if c["hidden"] and (formats or {}).get(q) == "ok":
-                continue  # a hidden doctest's transcript would show its code and expected output
-            lines += ["", "  ```", *("  " + ln for ln in c["message"].strip().splitlines()[-12:]), "  ```", ""]
-        if failed and lines[-1] != "":
-            lines.append("")
+    for section in render_sections(questions, possible, reason, formats).values():
+        lines += [section.rstrip("\n"), ""]
+    if versions:
+        lines += ["---", "", f"_Graded by {versions_line(versions)}"
+                  + (f"; sandbox: {sandbox}" if sandbox else "") + "._"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -106,19 +127,20 @@ class Gradebook:
     results: list
 
     def rows(self) -> list[dict]:
-        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox."""
+        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox, versions."""
         rows = []
         for r in self.results:
             row = {"id": r.id, "total": round(r.total, 4), "possible": round(r.possible, 4)}
             row |= {q: round(r.scores.get(q, 0.0), 4) for q in self.questions}
-            row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason, "sandbox": r.sandbox}
+            row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason, "sandbox": r.sandbox,
+                    "versions": versions_line(r.versions or {})}
             rows.append(row)
         return rows
 
     def to_csv(self, path: str | os.PathLike) -> Path:
         """Write ``gradebook.csv``."""
         path = Path(path)
-        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox"]
+        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox", "versions"]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         w.writeheader()

@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 
 from teachkit.grading.assignment import Assignment
-from teachkit.grading.feedback import Result, case_summary, render_feedback
+from teachkit.grading.feedback import Result, case_summary, render_feedback, render_sections
 from teachkit.grading.sandbox import Sandbox, integrity_snapshot
 from teachkit.grading.submission import Submission, parse_notebook
+from teachkit.grading.versions import grading_versions
 
 STATUSES = ("ok", "timeout", "memory", "error", "invalid-notebook", "wrong-assignment", "tampered",
             "grader-error")
@@ -73,13 +74,17 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
     possible = assignment.possible
     key = _result_key(sub, assignment, timeout, memory_mb, box)
 
+    versions = grading_versions()
+
     def result(status, reason, questions=None, cell_errors=(), problems=None):
         scores = {q: float(questions[q]["score"]) if questions and q in questions else 0.0 for q in possible}
         return Result(sub.id, status, sum(scores.values()), sum(possible.values()), scores,
                       round(time.monotonic() - t0, 2), reason, sub.sha256, key,
                       render_feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {},
-                                assignment.formats),
-                      sub.origin, sandbox=box.label, cases=case_summary(questions))
+                                      assignment.formats, versions=versions, sandbox=box.label),
+                      sub.origin, sandbox=box.label, cases=case_summary(questions),
+                      sections=render_sections(questions or {}, possible, reason, assignment.formats),
+                      versions=versions)
 
     nb, status, reason = parse_notebook(sub.data, assignment)
     if nb is None:
@@ -185,6 +190,8 @@ def _read_json(path: Path) -> dict:
 
 
 def _result_key(sub: Submission, assignment: Assignment, timeout, memory_mb, box) -> str:
-    """What a cached result depends on: the notebook, the tests, the limits, the sandbox."""
+    """What a cached result depends on: the notebook, the tests, the limits, the sandbox, and the
+    versions that grade (another PyMC or PyTensor gives other chains)."""
     sandbox = box.kind if hasattr(box, "kind") else str(box)
-    return hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}:{sandbox}").encode()).hexdigest()
+    stack = json.dumps(grading_versions(), sort_keys=True)
+    return hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}:{sandbox}:{stack}").encode()).hexdigest()

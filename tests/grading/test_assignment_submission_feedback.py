@@ -57,8 +57,11 @@ def test_parse_notebook_statuses(data, status):
 
 
 def test_gradebook_csv_has_one_column_per_question(tmp_path):
-    r = grading.Result("ana", "ok", 3.0, 5.0, {"q1": 2.0, "q2": 1.0}, 1.5, "", "h", "k")
+    r = grading.Result("ana", "ok", 3.0, 5.0, {"q1": 2.0, "q2": 1.0}, 1.5, "", "h", "k",
+                       versions={"teachkit": "0.1.0", "pymc": "6.4.0"})
     path = grading.Gradebook("toy", ["q1", "q2"], [r]).to_csv(tmp_path / "g.csv")
     df = pd.read_csv(path)
-    assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "status", "seconds", "reason", "sandbox"]
+    assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "status", "seconds", "reason", "sandbox",
+                                "versions"]
     assert df.loc[0, "q1"] == 2.0 and df.loc[0, "status"] == "ok"
+    assert df.loc[0, "versions"] == "teachkit 0.1.0; pymc 6.4.0"

@@ -136,8 +136,12 @@ def test_correct_work_gets_full_marks_and_partial_work_partial(graded):
 def test_gradebook_and_feedback_files(graded):
     df = pd.read_csv(graded["out"] / "gradebook.csv")
     assert list(df.columns) == ["id", "total", "possible", "q1", "q2", "q3", "status", "seconds", "reason",
-                                "sandbox"]
+                                "sandbox", "versions"]
     assert set(df["sandbox"]) == {"bwrap"}
+    from teachkit.grading.versions import grading_versions, versions_line
+
+    assert set(df["versions"]) == {versions_line(grading_versions())}  # what graded each row
+    assert all(versions_line(grading_versions()) in f.read_text() for f in (graded["out"] / "feedback").glob("*.md"))
     assert len(df) == len(graded["expect"])
     fb = (graded["out"] / "feedback" / "raises.md").read_text()
     assert "ZeroDivisionError" in fb and "q2: 0 / 2" in fb and "q1: 2 / 2" in fb
