@@ -15,9 +15,16 @@ on every master notebook ``solutions/<name>.ipynb`` and writes
 ``autograder/<name>/otter_config.json``, ``environment.yml``, ``requirements.txt``
     what Gradescope's ``setup.sh`` and ``run_autograder`` read, copied out of the zip for review;
 ``autograder/<name>/setup.sh``, ``run_autograder``
-    Gradescope's scripts; for an assignment that fits PyMC models, ``setup.sh`` ends with
-    ``teachkit warmup`` (compiled once, when Gradescope builds the image) and both set
-    :data:`GRADESCOPE_PYTENSOR_FLAGS`, so that every submission's fits hit that compile cache.
+    Gradescope's scripts (:mod:`teachkit.grading.gradescope`): ``run_autograder`` grades with
+    teachkit's engine (not Otter's ``run_otter.py``) and writes ``results.json``; ``setup.sh``
+    installs bubblewrap and verifies the pinned versions, and for an assignment that fits PyMC
+    models ends with ``teachkit warmup`` (compiled once, when Gradescope builds the image); both
+    then set :data:`GRADESCOPE_PYTENSOR_FLAGS`, so that every submission's fits hit that cache;
+``autograder/<name>/constraints.txt``
+    exact versions of the grading stack installed where the build ran
+    (:func:`teachkit.grading.versions.constraints_text`); ``environment.yml``'s pip list starts
+    with ``-c`` of it, so the image installs exactly those, and ``--check`` reports it stale
+    when the installed versions change.
 
 Determinism
 -----------
@@ -117,13 +124,6 @@ CALIBRATION_GLOB = "calibration*"
 #: before teachkit would otherwise compile into PyTensor's default ``~/.pytensor`` and miss
 #: everything the warm-up compiled).
 GRADESCOPE_PYTENSOR_FLAGS = "base_compiledir=/root/.cache/teachkit/pytensor,blas__ldflags="
-
-_SETUP_WARMUP = f"""
-# teachkit: compile the reference models into the image's compile cache now, once, so that every
-# submission's fits start warm (docs/grading.md). A failed warm-up only makes grading slower.
-export PYTENSOR_FLAGS="{GRADESCOPE_PYTENSOR_FLAGS}"
-mamba run -n otter-env python -m teachkit warmup || echo "teachkit warmup failed; fits compile cold"
-"""
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"run_autograder", "setup.sh"}
@@ -469,26 +469,6 @@ def _fits_models(master: Path) -> bool:
     return any(c.cell_type == "code" and "pm.sample" in c.source for c in nb.cells)
 
 
-def _warm_gradescope_scripts(members: dict[str, bytes]) -> dict[str, bytes]:
-    r"""Otter's ``setup.sh`` with teachkit's warm-up appended, ``run_autograder`` with its flags.
-
-    Examples
-    --------
-    >>> out = _warm_gradescope_scripts({"setup.sh": b"#!/bin/bash\nset -e\n",
-    ...                                 "run_autograder": b"#!/bin/bash\npython run_otter.py\n"})
-    >>> "teachkit warmup" in out["setup.sh"].decode()
-    True
-    >>> out["run_autograder"].decode().splitlines()[1].startswith("export PYTENSOR_FLAGS=")
-    True
-    """
-    setup = members["setup.sh"].decode()
-    run = members["run_autograder"].decode().splitlines(keepends=True)
-    export = f'export PYTENSOR_FLAGS="{GRADESCOPE_PYTENSOR_FLAGS}"\n'
-    run.insert(1 if run and run[0].startswith("#!") else 0, export)
-    return {"setup.sh": (setup.rstrip("\n") + "\n" + _SETUP_WARMUP).encode(),
-            "run_autograder": "".join(run).encode()}
-
-
 def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | None = None,
                      wheel: Path | None = None) -> BuildResult:
     """Build one assignment: student notebook and autograder folder.
@@ -514,6 +494,9 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         If the master notebook does not exist or breaks a rule of :func:`master_problems`.
     """
     from otter.assign import main as otter_assign
+
+    from teachkit.grading.gradescope import gradescope_members
+    from teachkit.grading.versions import constraints_text
 
     root = Path(root).resolve()
     out = root if out is None else Path(out).resolve()
@@ -542,8 +525,8 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         with zipfile.ZipFile(zip_path) as zf:
             members = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
         members[f"files/{wheel.name}"] = wheel.read_bytes()
-        if _fits_models(master):
-            members.update(_warm_gradescope_scripts(members))
+        members.update(gradescope_members(members, fits=_fits_models(master), constraints=constraints_text(),
+                                          pytensor_flags=GRADESCOPE_PYTENSOR_FLAGS))
 
         student = out / "exercises" / master.name
         ag_dir = out / "autograder" / name
@@ -558,7 +541,7 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         write_deterministic_zip(members, ag_dir / "autograder.zip")
         for member, data in members.items():
             if member.startswith("tests/") or member in (
-                "otter_config.json", "environment.yml", "setup.sh", "run_autograder"
+                "otter_config.json", "environment.yml", "setup.sh", "run_autograder", "constraints.txt"
             ):
                 (ag_dir / member).write_bytes(data)
         (ag_dir / "requirements.txt").write_text(f"{GRADESCOPE_FILES}/{wheel.name}\n")

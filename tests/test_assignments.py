@@ -116,6 +116,7 @@ def test_build_writes_student_notebook_and_autograder(toy_project):
         "autograder/hw99-toy/requirements.txt",
         "autograder/hw99-toy/setup.sh",
         "autograder/hw99-toy/run_autograder",
+        "autograder/hw99-toy/constraints.txt",
         "autograder/hw99-toy/tests/q1.py",
     }
     student = nbformat.read(str(toy_project / "exercises" / "hw99-toy.ipynb"), as_version=4)
@@ -165,7 +166,7 @@ def test_only_assignments_that_fit_models_warm_up_the_grading_image(toy_project)
         flags = f'PYTENSOR_FLAGS="{assignments.GRADESCOPE_PYTENSOR_FLAGS}"'
         assert (flags in setup and flags in run) == fits, name
         if fits:
-            assert run.index(flags) < run.index("run_otter.py")
+            assert run.index(flags) < run.index("-m teachkit.grading.gradescope")
 
 
 def test_check_lists_stale_files_after_a_master_changes(toy_project, tmp_path):

@@ -15,7 +15,10 @@ A submission passes through
 4. :mod:`~teachkit.grading.feedback`: a gradebook row and a Markdown feedback file.
 
 :mod:`~teachkit.grading.pipeline` drives one submission through these steps,
-:mod:`~teachkit.grading.batch` a class (workers, Dask, a result cache, the progress bar).
+:mod:`~teachkit.grading.batch` a class (workers, Dask, a result cache, the progress bar),
+:mod:`~teachkit.grading.gradescope` one submission inside a Gradescope container (the autograder
+zip's ``run_autograder``, writing ``results.json``). :mod:`~teachkit.grading.versions` records
+the versions that grade and pins them in every autograder zip (``constraints.txt``).
 
 The names below are imported lazily, so that the notebook's and the examiner's processes,
 which import submodules, do not pay for the grader's imports.
