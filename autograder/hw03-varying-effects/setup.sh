@@ -40,6 +40,14 @@ mamba run -n otter-env bash -c "playwright install-deps && playwright install ch
 # set mamba shell
 mamba shell init --shell bash
 
+# teachkit: bubblewrap for the OS sandbox (used only where the container allows namespaces;
+# grading falls back loudly otherwise, see docs/grading.md)
+apt-get install -y bubblewrap || echo "teachkit: bubblewrap could not be installed; grading will fall back"
+# teachkit: the image must hold exactly the versions this autograder was built with; the pins
+# are applied again (a later conda install may have changed a package), then verified
+mamba run -n otter-env python -m pip install --no-deps -r /autograder/source/constraints.txt
+mamba run -n otter-env python -m teachkit.grading.versions --verify /autograder/source/constraints.txt
+
 # teachkit: compile the reference models into the image's compile cache now, once, so that every
 # submission's fits start warm (docs/grading.md). A failed warm-up only makes grading slower.
 export PYTENSOR_FLAGS="base_compiledir=/root/.cache/teachkit/pytensor,blas__ldflags="
