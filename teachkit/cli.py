@@ -306,7 +306,60 @@ def _add_lecture(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(_run="teachkit.widgets.gallery:lecture_cli")
 
 
-_BUILDERS = [_add_simulate, _add_warmup, _add_build, _add_grade, _add_lecture, _add_demo]
+def _add_calibrate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="grade the solution and wrong submissions over many seeds; write calibration.md",
+        description="Grade an assignment's solution, its correct rewrites and its wrong sample "
+        "submissions (solutions/calibration/NAME.toml) with the real engine, once per sampler seed, "
+        "and write autograder/NAME/calibration.md: each test case's pass rate, whether correct work "
+        "passes every test in >= 99% of seeds and each wrong submission gets its expected scores in "
+        ">= 95%. Runs are recorded in autograder/NAME/calibration-runs.jsonl and reused when "
+        "nothing changed, so a stopped calibration resumes. Exit status 1 when the bar is not met.",
+    )
+    p.add_argument("assignment", help="a name under autograder/ (built by teachkit build)")
+    p.add_argument("--seeds", type=int, default=50, help="sampler seeds 1..N (default: %(default)s; the bar needs 50)")
+    p.add_argument("--first-seed", type=int, default=1, help="first seed (default: %(default)s)")
+    p.add_argument("--rewrite", action="append", default=[], metavar="NOTEBOOK",
+                   help="a correct notebook in another style (repeatable), besides the spec's rewrites")
+    p.add_argument("--workers", type=int, default=1, help="notebooks graded at once (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default: %(default)s)")
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="as for teachkit grade (default: %(default)s)")
+    p.add_argument("--fresh", action="store_true", help="grade everything again, ignoring recorded runs")
+    p.add_argument("--report-only", action="store_true", help="grade nothing: rewrite calibration.md from the runs")
+    p.add_argument("--root", default=".", help="project folder holding autograder/ and solutions/ (default: .)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(_run="teachkit.cli:_run_calibrate")
+
+
+def _run_calibrate(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from teachkit.course.calibrate import calibrate
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+    cal = calibrate(args.assignment, seeds=args.seeds, first_seed=args.first_seed, rewrites=args.rewrite,
+                    workers=args.workers, timeout=args.timeout, sandbox=args.sandbox, fresh=args.fresh,
+                    report_only=args.report_only, root=args.root, progress=not args.no_progress)
+    rep = cal.report
+    for line in rep.warnings:
+        print(f"teachkit calibrate: WARNING: {line}", file=sys.stderr)
+    print(f"{cal.name}: {len(cal.runs)} runs over {len(rep.seeds)} seeds of {len(cal.candidates)} notebooks; "
+          + ("the bar is met" if rep.met else f"the bar is NOT met ({len(rep.problems)} problems)"))
+    for line in rep.problems:
+        if line not in rep.warnings:
+            print(f"  - {line}")
+    print(f"report: {cal.paths['report']}; runs: {cal.paths['runs']}")
+    return 0 if rep.met else 1
+
+
+_BUILDERS = [_add_simulate, _add_warmup, _add_build, _add_calibrate, _add_grade, _add_lecture, _add_demo]
 
 
 def build_parser() -> argparse.ArgumentParser:
