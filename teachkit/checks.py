@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from teachkit.diagnostics_warnings import constant_entries_ignored
+from teachkit.simulate.presets import gaussian_kinds
 
 __all__ = [
     "CheckResult",
@@ -64,7 +65,6 @@ SD_BAND = {"mu_a": (0.5, 2.0), "mu_b": (0.7, 2.0)}
 _DEFAULT_BAND = (0.5, 2.0)
 
 _SAMPLE_DIMS = ("chain", "draw")
-_GAUSSIAN_KINDS = ("varying_effects", "ozone", "funnel")
 
 
 # --------------------------------------------------------------------------------------------
@@ -626,9 +626,9 @@ def reference_sd(sim, *, prior_sd=None) -> dict[str, float]:
     t, _ = _truth_from(sim)
     kind = getattr(sim, "kind", None)
     roles = getattr(sim, "roles", None)
-    if kind not in _GAUSSIAN_KINDS or not isinstance(roles, Mapping):
+    if kind not in gaussian_kinds() or not isinstance(roles, Mapping):
         raise ValueError(
-            f"reference_sd needs a Gaussian simulation (kind one of {_GAUSSIAN_KINDS}); got "
+            f"reference_sd needs a Gaussian simulation (kind one of {gaussian_kinds()}); got "
             f"kind {kind!r}."
         )
     for key in ("sigma_a", "sigma_b", "rho", "sigma"):
@@ -940,7 +940,7 @@ def recovery(
                 f"sd_reference must be 'auto', a dict, ArviZ data or None; got {ref!r}."
             )
         ref = None
-        if sim is not None and getattr(sim, "kind", None) in _GAUSSIAN_KINDS:
+        if sim is not None and getattr(sim, "kind", None) in gaussian_kinds():
             ref = reference_sd(sim)
     elif (
         ref is not None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +24,8 @@ import pandas as pd
 from teachkit import simulate
 from teachkit.simulate import Simulation
 
-__all__ = ["PRESETS", "report_summary", "run", "save_simulations", "simulate_presets",
+__all__ = ["report_summary", "run", "save_simulations", "simulate_presets",
            "summarize"]
-
-#: The demo's data sets: preset name (as in ``teachkit simulate``) -> generator of one seed.
-PRESETS: dict[str, Callable[[int], Simulation]] = {
-    "ozone": lambda seed: simulate.ozone(seed=seed),
-    "grants": lambda seed: simulate.grants(seed=seed),
-    "funnel": lambda seed: simulate.funnel(seed=seed),
-    "varying-effects": lambda seed: simulate.varying_effects(seed=seed),
-}
 
 _HYPER = ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma")
 #: Smallest time limit per notebook for the MCMC homework's sample class (seconds): a cold compile
@@ -44,7 +35,9 @@ _MAX_GROUP_ROWS = 12
 
 
 def simulate_presets(seed: int) -> dict[str, Simulation]:
-    """Simulate every preset of :data:`PRESETS` with ``seed``.
+    """Simulate every preset of the registry :data:`teachkit.simulate.PRESETS` with ``seed``.
+
+    Keyed by the preset's ``teachkit simulate`` name.
 
     Examples
     --------
@@ -54,7 +47,7 @@ def simulate_presets(seed: int) -> dict[str, Simulation]:
     >>> sims["ozone"].data.shape
     (21600, 4)
     """
-    return {name: make(seed) for name, make in PRESETS.items()}
+    return {p.cli_name: p.generator(seed=seed) for p in simulate.PRESETS.values()}
 
 
 def _heading(text: str) -> str:

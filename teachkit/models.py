@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from teachkit.sampling import sample
+from teachkit.simulate.presets import PRESETS, UNIT_SCALE_MU_B_SD, preset_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
@@ -67,15 +68,13 @@ __all__ = [
 #: The lecture's prior scales for the Gaussian models (keyword arguments of every builder).
 LECTURE_PRIORS: dict[str, float] = {
     "mu_a_sd": 2.0,  # mu_a ~ Normal(0, 2)
-    "mu_b_sd": 0.1,  # mu_b ~ Normal(0, 0.1)
+    "mu_b_sd": PRESETS["ozone"].priors["mu_b_sd"],  # mu_b ~ Normal(0, 0.1)
     "sigma_a_scale": 1.0,  # sigma_a ~ HalfCauchy(1)
     "sigma_b_scale": 1.0,  # sigma_b ~ HalfCauchy(1)
     "sigma_scale": 1.0,  # sigma ~ HalfCauchy(1)
     "eta": 2.0,  # R ~ LKJ(2)
 }
 
-#: Default prior sd of ``mu_b`` on the unit-scale presets (``varying_effects``, ``funnel``).
-UNIT_SCALE_MU_B_SD = 1.0
 
 #: The lecture's prior scales for the grants models.
 GRANTS_PRIORS: dict[str, float] = {
@@ -98,10 +97,11 @@ class _Gaussian:
     x: np.ndarray
     y: np.ndarray
     kind: str | None
+    roles: dict
 
 
 def _slope_sd(data: _Gaussian, mu_b_sd: float | None) -> float:
-    """Prior sd of ``mu_b``: the lecture's 0.1 (per °C) for the ozone data, else 1.
+    """Prior sd of ``mu_b``: the data design's (:attr:`teachkit.simulate.Preset.priors`), else 1.
 
     The lecture chose ``Normal(0, 0.1)`` for a slope per degree Celsius of log ozone; the other
     presets (``varying_effects``, ``funnel``) put x and y on unit scale with true mean slopes of
@@ -109,7 +109,8 @@ def _slope_sd(data: _Gaussian, mu_b_sd: float | None) -> float:
     """
     if mu_b_sd is not None:
         return mu_b_sd
-    return LECTURE_PRIORS["mu_b_sd"] if data.kind == "ozone" else UNIT_SCALE_MU_B_SD
+    preset = preset_for(data.kind, data.roles)
+    return UNIT_SCALE_MU_B_SD if preset is None else preset.priors.get("mu_b_sd", UNIT_SCALE_MU_B_SD)
 
 
 def _frame_and_roles(sim: Any, roles: dict | None, needed: tuple[str, ...]) -> tuple:
@@ -167,9 +168,7 @@ def _gaussian_data(sim: Any, roles: dict | None) -> _Gaussian:
             "with missing values first"
         )
     kind = getattr(sim, "kind", None)
-    if kind is None and roles.get("x") == "temp" and roles.get("y") == "log_ozone":
-        kind = "ozone"
-    return _Gaussian(roles["group"], labels, codes, x, y, kind)
+    return _Gaussian(roles["group"], labels, codes, x, y, kind, dict(roles))
 
 
 def _check_likelihood(likelihood: str) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 # PyTensor's settings live in teachkit.pytensor_config; cache_dir stays importable from here
 from teachkit.pytensor_config import cache_dir, configure_pytensor
+from teachkit.simulate.presets import PRESETS
 
 __all__ = [
     "CALIBRATED",
@@ -61,8 +62,9 @@ CALIBRATED = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.95}
 #: funnel, it does not remove it).
 DIVERGENCE_DEMO = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.8}
 
-#: The presets whose homework-sized reference models ``teachkit warmup`` compiles by default.
-DEFAULT_PRESETS = ("varying_effects", "ozone", "funnel", "grants")
+#: The presets whose homework-sized reference models ``teachkit warmup`` compiles by default:
+#: every entry of the registry :data:`teachkit.simulate.PRESETS`.
+DEFAULT_PRESETS = tuple(PRESETS)
 
 
 if "pytensor" not in sys.modules:
@@ -226,25 +228,19 @@ def _sample_nutpie(model, seed, draws, tune, chains, cores, target_accept, progr
 
 def _warmup_models(presets, likelihoods):
     """(label, builder thunk) for every reference model at homework size of each preset."""
-    from teachkit import models, simulate
+    from teachkit import models
 
     gaussian = {
         name: build
         for name, build in models.GAUSSIAN_MODELS.items()
         if name != "varying_slopes_noncentered"  # no reference model is written that way
     }
-    sims = {
-        "varying_effects": lambda: simulate.varying_effects(seed=0),
-        "ozone": lambda: simulate.ozone(seed=0, size="homework"),
-        "funnel": lambda: simulate.funnel(seed=0),
-        "grants": lambda: simulate.grants(seed=0),
-    }
     out = []
     for preset in presets:
-        if preset not in sims:
-            raise ValueError(f"unknown preset {preset!r}; choose from {sorted(sims)}")
-        sim = sims[preset]()
-        if preset == "grants":
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
+        sim = PRESETS[preset].homework_data(seed=0)
+        if PRESETS[preset].family == "binomial":
             for builder in (models.grants_total, models.grants_direct, models.grants_multilevel):
                 out.append((f"{preset}/{builder.__name__}", lambda f=builder, s=sim: f(s)))
             continue
