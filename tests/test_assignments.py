@@ -187,6 +187,22 @@ def test_check_lists_stale_files_after_a_master_changes(toy_project, tmp_path):
     assert cli.main(["build", "--check", "--root", str(root)]) == 1
 
 
+def test_check_reports_the_pinned_versions_stale_when_the_installed_ones_change(toy_project, tmp_path,
+                                                                                monkeypatch):
+    import shutil
+
+    from teachkit.grading import versions
+
+    root = tmp_path / "proj"
+    shutil.copytree(toy_project, root)
+    pinned = (root / "autograder" / "hw99-toy" / "constraints.txt").read_text()
+    assert versions.parse_constraints(pinned)["pymc"] == versions.grading_versions()["pymc"]
+    monkeypatch.setattr(versions, "constraints_text", lambda: pinned.replace("pymc==", "pymc==0.0.0.dev0+"))
+    stale = assignments.check(root=root)
+    assert "autograder/hw99-toy/constraints.txt: differs from what solutions/hw99-toy.ipynb builds" in stale
+    assert "autograder/hw99-toy/autograder.zip: constraints.txt differs" in stale
+
+
 def test_build_refuses_a_master_that_breaks_the_rules(tmp_path):
     toy_master(tmp_path / "solutions" / "hw99-toy.ipynb", kernel="conda-env-teach")
     with pytest.raises(ValueError, match="kernelspec name is 'conda-env-teach'"):
