@@ -21,8 +21,8 @@ On ``funnel`` and ``varying`` data the slope mean is 0.5 / 1.0, so the builders 
 ``mu_b_sd=2`` (the lecture's ``Normal(0, 0.1)`` prior on the slope mean is for ozone slopes per
 degC and would contradict those truths).
 
-Speed: fits go through ``teachkit.models.sample``, which compiles each model structure once per
-process and swaps only the data for every further seed (``teachkit.compile_cache``).  The first
+Speed: fits go through ``teachkit.fit.sample``, which compiles each model structure once per
+process and swaps only the data for every further seed (``teachkit.fit.compile_cache``).  The first
 seed of each (data, model) pair is additionally (right models) fitted from a fresh compile
 (``reuse=False``) and compared, to prove the swap changes nothing.
 
@@ -145,7 +145,7 @@ def run_checks(idata, sim, args, model_name=RIGHT) -> dict:
 
 def calibrate(args) -> None:
     from teachkit import checks
-    from teachkit.models import sample
+    from teachkit.fit import sample
 
     RESULTS.mkdir(exist_ok=True)
     raw = Path(args.raw)
@@ -435,4 +435,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import teachkit
+
+    teachkit.configure_pytensor()  # before PyMC loads: the persistent compile cache
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""Side-by-side fit speed: plain ``pm.sample()`` vs ``teachkit.models.sample`` (rows and
+"""Side-by-side fit speed: plain ``pm.sample()`` vs ``teachkit.fit.sample`` (rows and
 sufficient-statistics likelihood), in one process, on the non-centered correlated model.
 
 Run under the MCMC lock (the machine has 2 cores)::
@@ -10,7 +10,7 @@ each graph pays the full compile; without it the persistent cache is used as it 
 configuration is fitted twice in a row in this process: "first" on the data of ``--seed``,
 "second" on new data of the same size (``--seed + 1``), as a lecture refit, a calibration run or
 a grader refitting a reference model does. The second ``teachkit sample`` fit reuses the first
-one's compile (:mod:`teachkit.compile_cache`); plain ``pm.sample()`` compiles again, from the warm
+one's compile (:mod:`teachkit.fit.compile_cache`); plain ``pm.sample()`` compiles again, from the warm
 PyTensor cache. Writes ``benchmarks/results/fit_speed.md``.
 """
 
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     import pymc as pm
 
     from teachkit import models, simulate
-    from teachkit.sampling import cache_dir
+    from teachkit.fit import cache_dir, sample
 
     t_import = time.perf_counter() - t_import
 
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
         if kind == "plain pm.sample()":
             idata = pm.sample(model=model, random_seed=seed, progressbar=False)
         else:
-            idata = models.sample(model, seed=seed)
+            idata = sample(model, seed=seed)
         wall = time.perf_counter() - t0
         ess = az.ess(idata, var_names=HYPER)
         mcse = az.mcse(idata, var_names=HYPER)
@@ -134,4 +134,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import teachkit
+
+    teachkit.configure_pytensor()  # before PyMC loads: the persistent compile cache
     sys.exit(main())

@@ -4,7 +4,7 @@ Homework 2 grades ``divergences`` + ``convergence`` of its direct-effect model (
 multilevel model (q3, ``tau ~ HalfCauchy(5)``, centred discipline effects). This fits both (the
 solution's models are ``teachkit.models.grants_direct`` and ``grants_multilevel``) on ``--seeds``
 data sets of ``simulate.grants`` at the notebook's settings (4 x 1000 draws, sampling seed 410),
-through ``teachkit.models.sample`` (so each structure compiles once), and reports the pass
+through ``teachkit.fit.sample`` (so each structure compiles once), and reports the pass
 rate. Run under the MCMC lock::
 
     flock /tmp/teachkit-mcmc.lock .venv/bin/python benchmarks/grants_health.py --seeds 50
@@ -25,11 +25,12 @@ OUT = Path(__file__).resolve().parent / "results" / "grants_health.md"
 
 def fit_and_check(sim, question: str) -> tuple[bool, int, str]:
     from teachkit import checks, models
+    from teachkit.fit import sample
 
     # the solution's models: alpha ~ N(0, 2) by gender; q2 beta ~ N(0, 1), q3 beta ~ N(0, tau),
     # tau ~ HalfCauchy(5) by discipline; direct_effect = alpha[female] - alpha[male]
     build = models.grants_direct if question == "q2" else models.grants_multilevel
-    idata = models.sample(build(sim), seed=410, draws=1000, tune=1000, chains=4,
+    idata = sample(build(sim), seed=410, draws=1000, tune=1000, chains=4,
                           log_likelihood=False)
     names = ["direct_effect"] if question == "q2" else ["tau", "direct_effect"]
     health = checks.combine(checks.divergences(idata), checks.convergence(idata, var_names=names))
@@ -78,4 +79,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import teachkit
+
+    teachkit.configure_pytensor()  # before PyMC loads: the persistent compile cache
     raise SystemExit(main())

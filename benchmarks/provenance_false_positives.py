@@ -127,7 +127,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     logging.getLogger("pymc").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
-    from teachkit import models, provenance
+    from teachkit import provenance
+    from teachkit.fit import sample
 
     RESULTS.mkdir(exist_ok=True)
     jsonl = RESULTS / "provenance_false_positives.jsonl"
@@ -144,7 +145,7 @@ def main(argv=None) -> int:
                 sim = data()
                 t0 = time.perf_counter()
                 with contextlib.nullcontext() if args.no_lock else mcmc_lock():
-                    tree = models.sample(build(sim), seed=seed, draws=draws, tune=tune, chains=chains,
+                    tree = sample(build(sim), seed=seed, draws=draws, tune=tune, chains=chains,
                                          target_accept=ta, sampler=sampler, log_likelihood=False)
                 verdicts = {name: provenance.check_posterior(t) for name, t in reshapes(tree)}
                 row = {"seed": seed, "case": label, "sampler": sampler, "draws": draws, "chains": chains,
@@ -195,4 +196,7 @@ def write_report(rows, seconds):
 
 
 if __name__ == "__main__":
+    import teachkit
+
+    teachkit.configure_pytensor()  # before PyMC loads: the persistent compile cache
     raise SystemExit(main())

@@ -6,11 +6,11 @@ Modules (data flows one way, left to right):
 
 Widgets (``teachkit.widgets``) use ``covariance`` and ``simulate`` only.
 
-:func:`configure_pytensor` (from :mod:`teachkit.pytensor_config`) applies teachkit's PyTensor
+:func:`configure_pytensor` (from :mod:`teachkit.fit.pytensor_config`) applies teachkit's PyTensor
 settings whatever was imported first; a notebook's first code cell calls it after its imports.
 """
 
-from teachkit.pytensor_config import configure_pytensor
+from teachkit.fit.pytensor_config import configure_pytensor
 
 __all__ = ["configure_pytensor"]
 

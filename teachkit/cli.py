@@ -217,8 +217,7 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
-    # Owner: issue 3 (teachkit.sampling). Compile the reference models ahead of time.
-    from teachkit.sampling import DEFAULT_PRESETS  # light: configures PyTensor, imports nothing
+    from teachkit.fit.warmup import DEFAULT_PRESETS  # light: imports neither PyMC nor PyTensor
 
     p = sub.add_parser(
         "warmup",
@@ -242,7 +241,14 @@ def _add_warmup(sub: argparse._SubParsersAction) -> None:
         choices=["rows", "sufficient"],
         help="likelihood versions of the Gaussian models (default: %(default)s)",
     )
-    p.set_defaults(_run="teachkit.sampling:warmup_cli")
+    p.set_defaults(_run="teachkit.cli:_run_warmup")
+
+
+def _run_warmup(args: argparse.Namespace) -> int:
+    from teachkit.fit import warmup
+
+    warmup(presets=args.presets, likelihoods=args.likelihood)
+    return 0
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
@@ -375,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from teachkit.fit.pytensor_config import configure_pytensor
+
+    configure_pytensor()  # before any command imports PyTensor: the compile cache, no BLAS warning
     parser = build_parser()
     args = parser.parse_args(argv)
     module_name, _, func_name = args._run.partition(":")

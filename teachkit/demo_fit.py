@@ -16,7 +16,7 @@ import pandas as pd
 
 from teachkit import checks
 from teachkit.diagnostics_warnings import constant_entries_ignored
-from teachkit.sampling import DIVERGENCE_DEMO
+from teachkit.fit import DIVERGENCE_DEMO
 from teachkit.simulate import Simulation
 
 __all__ = ["FitComparison", "fit_funnel", "recovery_table", "save_plots", "SETTINGS"]
@@ -24,8 +24,6 @@ __all__ = ["FitComparison", "fit_funnel", "recovery_table", "save_plots", "SETTI
 #: MCMC settings of the demo: homework 4's for the funnel data (4 x 2000 draws at the sampler's
 #: default target_accept), where the centred model's divergences show in every data seed.
 SETTINGS = dict(DIVERGENCE_DEMO)
-
-HYPERPARAMETERS = ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma")
 
 
 @dataclass
@@ -68,6 +66,7 @@ def fit_funnel(sim: Simulation, *, seed: int, settings: dict | None = None,
     (False, True)
     """
     from teachkit import models
+    from teachkit.fit import sample
 
     opts = {**SETTINGS, **(settings or {})}
     fits, seconds = {}, {}
@@ -76,7 +75,7 @@ def fit_funnel(sim: Simulation, *, seed: int, settings: dict | None = None,
             "the first fit of a model compiles it, about a minute on a cold cache) ...")
         start = time.perf_counter()
         model = models.correlated(sim, centered=centered)
-        fits[label] = models.sample(model, seed=seed, **opts)
+        fits[label] = sample(model, seed=seed, **opts)
         seconds[label] = time.perf_counter() - start
         n_div = int(fits[label]["sample_stats"]["diverging"].sum())
         log(f"  {label}: {n_div} divergent transitions, {seconds[label]:.0f} s")

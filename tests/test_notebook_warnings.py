@@ -113,7 +113,7 @@ def student_env() -> dict[str, str]:
     Jupyter has no such flag. Only the compile cache is kept (a cold compile adds minutes and does
     not change what is printed).
     """
-    from teachkit.pytensor_config import cache_dir
+    from teachkit.fit import cache_dir
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTENSOR_FLAGS", "MPLBACKEND")}
     env["PYTENSOR_FLAGS"] = f"base_compiledir={cache_dir()}"

@@ -289,7 +289,7 @@ def funnel(
     :math:`x \sim N(0, 1)`, group sds 0.05 and 0.02, :math:`\rho = -0.5`, noise sd 2: the
     group effects are tiny against the noise, so the posterior of the group sds reaches down to
     0 in every data set) the centred model (nutpie, 4 x 2000 draws at the sampler's default
-    target_accept 0.8, :data:`teachkit.sampling.DIVERGENCE_DEMO`) diverged 100-549 times over
+    target_accept 0.8, :data:`teachkit.fit.DIVERGENCE_DEMO`) diverged 100-549 times over
     10 data seeds, the non-centred one 0-1 times. Raising target_accept to 0.95 hides part of
     the funnel (37-1840). With the former defaults (sds 0.3 and 0.1) the centred count fell to
     21-24 in some seeds: a contrast too thin to show.

@@ -1,11 +1,12 @@
-"""teachkit.compile_cache: which models share a compile, and that reuse changes no draw."""
+"""teachkit.fit.compile_cache: which models share a compile, and that reuse changes no draw."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from teachkit import compile_cache, models, simulate
-from teachkit.compile_cache import _data_of, _fingerprint, _with_data_as_shared
+from teachkit import models, simulate
+from teachkit.fit import compile_cache
+from teachkit.fit.compile_cache import _data_of, _fingerprint, _with_data_as_shared
 
 
 def _key(model):
@@ -64,7 +65,7 @@ def test_reused_compile_gives_the_draws_of_a_fresh_one(ozone_pair):
 
     The reused one was compiled on *other* data, so this also proves the data were swapped.
     """
-    from teachkit.sampling import sample
+    from teachkit.fit import sample
 
     first, second = ozone_pair
     compile_cache.clear()

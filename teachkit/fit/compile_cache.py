@@ -1,6 +1,6 @@
 """Reuse of compiled nutpie models within one process: the second fit of a structure is fast.
 
-PyTensor's persistent cache (:func:`teachkit.sampling.cache_dir`) makes a new process's compile
+PyTensor's persistent cache (:func:`teachkit.fit.cache_dir`) makes a new process's compile
 a few seconds instead of a minute, but about 10 s of every ``nutpie.compile_pymc_model`` call is
 nutpie's own Numba C wrapper, which Numba refuses to cache on disk ("uses dynamic globals").
 A lecture that refits the same model on new data, the calibration benchmark, ``teachkit demo``

@@ -1,4 +1,4 @@
-"""Tests of teachkit.sampling: the compile-cache configuration, argument errors (fast) and real
+"""Tests of teachkit.fit.sampling: the compile-cache configuration, argument errors (fast) and real
 fits of every reference model (slow).
 
 The slow tier compiles one graph per model (about 65-100 s cold for the first, much less for the
@@ -13,16 +13,16 @@ import sys
 import numpy as np
 import pytest
 
-from teachkit import models, sampling, simulate
+from teachkit import fit, models, simulate
 
 
 def test_cache_dir_respects_teachkit_cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("TEACHKIT_CACHE_DIR", str(tmp_path))
-    assert sampling.cache_dir() == tmp_path / "pytensor"
+    assert fit.cache_dir() == tmp_path / "pytensor"
 
 
-def _flags_in_fresh_process(env):
-    code = "import teachkit.sampling, os; print(os.environ.get('PYTENSOR_FLAGS', ''))"
+def _flags_in_fresh_process(env, code="import teachkit, os; teachkit.configure_pytensor(); "
+                            "print(os.environ.get('PYTENSOR_FLAGS', ''))"):
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
@@ -42,6 +42,16 @@ def test_pytensor_flags_default_and_user_settings_kept(tmp_path):
     assert flags.count("base_compiledir") == 1
 
 
+def test_importing_teachkit_configures_nothing(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"}
+    env["HOME"] = str(tmp_path)
+    code = ("import os, sys, teachkit, teachkit.fit, teachkit.models, teachkit.sampling, "
+            "teachkit.checks, teachkit.simulate\n"
+            "assert 'pytensor' not in sys.modules and 'pymc' not in sys.modules\n"
+            "print(os.environ.get('PYTENSOR_FLAGS', ''))")
+    assert _flags_in_fresh_process(env, code) == ""
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -55,11 +65,15 @@ def test_pytensor_flags_default_and_user_settings_kept(tmp_path):
 def test_sample_argument_errors(kwargs, match):
     sim = simulate.funnel(seed=0)
     with pytest.raises(ValueError, match=match):
-        models.sample(models.pooled(sim), **kwargs)
+        fit.sample(models.pooled(sim), **kwargs)
 
 
-def test_models_reexports_sample():
-    assert models.sample is sampling.sample
+def test_sampling_module_keeps_the_former_names():
+    from teachkit import sampling
+
+    assert sampling.sample is fit.sample
+    assert sampling.DIVERGENCE_DEMO is fit.DIVERGENCE_DEMO and sampling.CALIBRATED is fit.CALIBRATED
+    assert sampling.is_warm is fit.is_warm
 
 
 # ------------------------------------------------------------------------------------- slow
@@ -101,7 +115,7 @@ def _check_fit(idata, n_rows):
     ],
 )
 def test_hierarchical_fit_recovers_truth(name, build, ozone):
-    idata = models.sample(build(ozone), seed=11, **FIT)
+    idata = fit.sample(build(ozone), seed=11, **FIT)
     _check_fit(idata, len(ozone.data))
     for var in ("mu_a", "mu_b", "sigma"):
         assert _z(idata, var, ozone.truth[var]) < 4, var
@@ -118,9 +132,9 @@ def test_hierarchical_fit_recovers_truth(name, build, ozone):
 @pytest.mark.slow
 def test_pooled_fit_and_reproducibility(ozone):
     m = models.pooled(ozone)
-    a = models.sample(m, seed=5, **FIT)
-    b = models.sample(models.pooled(ozone), seed=5, **FIT)
-    c = models.sample(m, seed=6, **FIT)
+    a = fit.sample(m, seed=5, **FIT)
+    b = fit.sample(models.pooled(ozone), seed=5, **FIT)
+    c = fit.sample(m, seed=6, **FIT)
     _check_fit(a, len(ozone.data))
     for var in ("mu_a", "mu_b", "sigma"):
         np.testing.assert_array_equal(a["posterior"][var].values, b["posterior"][var].values)
@@ -131,8 +145,8 @@ def test_pooled_fit_and_reproducibility(ozone):
 
 @pytest.mark.slow
 def test_sufficient_statistics_fit_matches_rows(ozone):
-    rows = models.sample(models.correlated(ozone, centered=False), seed=3, **FIT)
-    suff = models.sample(
+    rows = fit.sample(models.correlated(ozone, centered=False), seed=3, **FIT)
+    suff = fit.sample(
         models.correlated(ozone, centered=False, likelihood="sufficient"), seed=3, **FIT
     )
     _check_fit(suff, len(ozone.data))
@@ -152,7 +166,7 @@ def test_sufficient_statistics_fit_matches_rows(ozone):
 @pytest.mark.parametrize("builder", ["grants_total", "grants_direct", "grants_multilevel"])
 def test_grants_fit_recovers_effects(builder):
     sim = simulate.grants(seed=7)
-    idata = models.sample(getattr(models, builder)(sim), seed=2, **FIT)
+    idata = fit.sample(getattr(models, builder)(sim), seed=2, **FIT)
     assert idata["log_likelihood"]["awards"].shape[-1] == len(sim.data)
     if builder == "grants_total":
         assert _z(idata, "total_effect", sim.truth["observed_total_effect"]) < 4
@@ -160,40 +174,3 @@ def test_grants_fit_recovers_effects(builder):
         # (alpha and beta share a constant shift that only the prior pins down, so the
         # identified contrast is what is checked)
         assert _z(idata, "direct_effect", sim.truth["direct_effect"]) < 4
-
-
-def test_is_warm_follows_the_stamp_of_a_full_warmup(tmp_path, monkeypatch):
-    import json
-
-    from teachkit import sampling
-
-    monkeypatch.setenv("TEACHKIT_CACHE_DIR", str(tmp_path))
-    assert not sampling.is_warm()
-    sampling.cache_dir().mkdir(parents=True)
-    stamp = sampling.cache_dir() / "teachkit-warmup.json"
-    stamp.write_text(json.dumps({"versions": sampling._versions(), "models": []}))
-    assert sampling.is_warm()
-    stamp.write_text(json.dumps({"versions": {**sampling._versions(), "pymc": "0.0"}}))
-    assert not sampling.is_warm()  # another PyMC: the cache no longer fits
-    stamp.write_text("not json")
-    assert not sampling.is_warm()
-
-
-@pytest.mark.slow
-def test_warmup_compiles_each_reference_model_and_reports_its_time(tmp_path, monkeypatch):
-    import io
-
-    from teachkit import sampling
-    from teachkit.cli import main
-
-    monkeypatch.setattr(sampling, "cache_dir", lambda: tmp_path)  # the stamp, not the cache
-    out = io.StringIO()
-    timings = sampling.warmup(presets=("grants",), out=out)
-    assert sorted(timings) == ["grants/grants_direct", "grants/grants_multilevel", "grants/grants_total"]
-    assert all(t > 0 for t in timings.values())
-    printed = out.getvalue()
-    assert "teachkit warmup: 3 models" in printed and "[ 3/3] grants/" in printed
-    assert all(label in printed for label in timings)
-    assert not (tmp_path / "teachkit-warmup.json").exists()  # only a full warm-up stamps the cache
-    with pytest.raises(SystemExit):
-        main(["warmup", "--presets", "nonsense"])

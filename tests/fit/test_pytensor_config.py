@@ -1,4 +1,4 @@
-"""Tests of teachkit.pytensor_config: PyTensor's BLAS warning stays away whatever was imported first.
+"""Tests of teachkit.fit.pytensor_config: PyTensor's BLAS warning stays away whatever was imported first.
 
 The fresh-process tests compile one small function in PyTensor's C mode (``CVM``), the path on
 which PyTensor looks for a BLAS library and, on a pip install, warns "PyTensor could not link to a
@@ -12,8 +12,8 @@ import textwrap
 
 import pytest
 
-from teachkit import pytensor_config
-from teachkit.pytensor_config import BLAS_FLAG, configure_pytensor
+from teachkit.fit import pytensor_config
+from teachkit.fit.pytensor_config import BLAS_FLAG, configure_pytensor
 
 BLAS_WARNING = "could not link to a BLAS installation"
 

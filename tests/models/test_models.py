@@ -1,7 +1,7 @@
 """Tests of teachkit.models: structure, priors, the sufficient-statistics likelihood, errors.
 
 Fast tier only compiles with PyTensor's FAST_COMPILE (Python) mode: no Numba, a few seconds.
-The slow tier (real fits) is in tests/test_sampling.py.
+The slow tier (real fits) is in tests/fit/test_sampling.py.
 """
 
 import math
