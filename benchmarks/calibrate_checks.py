@@ -248,7 +248,9 @@ def _rejudge(r: dict) -> dict:
         and r["min_ess_bulk"] >= checks.MIN_ESS_BULK
         and r["min_ess_tail"] >= checks.MIN_ESS_TAIL
     )
-    bands = checks._bands(checks.SD_BAND)
+    from teachkit.checks.recovery import _bands
+
+    bands = _bands(checks.SD_BAND)
     r["rec_width_pass"] = all(
         bands.get(k, bands[None])[0] <= v <= bands.get(k, bands[None])[1]
         for k, v in r["sd_ratio"].items()

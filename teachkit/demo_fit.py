@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from teachkit import checks
-from teachkit.diagnostics_warnings import constant_entries_ignored
+from teachkit.checks.diagnostics_warnings import constant_entries_ignored
 from teachkit.fit import DIVERGENCE_DEMO
 from teachkit.simulate import Simulation
 

@@ -69,7 +69,7 @@ CTYPES_WRITE_INSTALL = _LIBC + r'''
 import sys, sysconfig, teachkit, otter.test_files
 pkg = os.path.dirname(teachkit.__file__)
 targets = [
-    (os.path.join(pkg, "checks.py"), False),                       # imported by every hidden test
+    (os.path.join(pkg, "checks", "__init__.py"), False),           # imported by every hidden test
     (os.path.join(pkg, "_attack_probe_{MARKER}.py"), True),         # a new module in the package
     (os.path.join(os.path.dirname(otter.test_files.__file__), "exception_test.py"), False),
     (os.path.join(sysconfig.get_paths()["purelib"], "sitecustomize.py"), True),   # runs at start-up

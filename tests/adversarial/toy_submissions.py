@@ -44,7 +44,8 @@ for modname in ("teachkit.grading_examiner", "teachkit.grading.examination"):
     ex.Examiner.examine = lambda self, q, at=None: {"score": 2, "possible": 2, "cases": [], "at": at}
     ex.parse_test_file = lambda *a, **k: None
 try:
-    open(c.__file__.replace("checks.py", "_adversarial_probe.py"), "w").write("x = 1")
+    import os, teachkit
+    open(os.path.join(os.path.dirname(teachkit.__file__), "_adversarial_probe.py"), "w").write("x = 1")
 except PermissionError as e:
     print("blocked", e)
 """

@@ -55,7 +55,7 @@ def test_integrity_hash_covers_all_of_teachkit_and_otter_without_a_sandbox():
 
     full = {str(p) for p in sb.integrity_files()}
     pkg = Path(teachkit.__file__).parent
-    assert {str(pkg / "checks.py"), str(pkg / "provenance.py"), str(pkg / "grading" / "examination.py")} <= full
+    assert {str(pkg / "checks" / "__init__.py"), str(pkg / "checks" / "provenance.py"), str(pkg / "grading" / "examination.py")} <= full
     assert str(Path(otter.__file__)) in full and str(Path(otter.__file__).parent / "test_files" / "ok_test.py") in full
     assert any(p.endswith(".pth") for p in full)
 
@@ -72,7 +72,7 @@ def writable(path):
     except OSError:
         return False
 import teachkit
-out["write_teachkit"] = writable(os.path.join(os.path.dirname(teachkit.__file__), "checks.py"))
+out["write_teachkit"] = writable(os.path.join(os.path.dirname(teachkit.__file__), "checks", "__init__.py"))
 out["write_venv"] = writable(os.path.join(sys.prefix, "pyvenv.cfg"))
 out["write_tmp"] = writable("/tmp/x") and writable(os.path.expanduser("~/x")) and writable("/grading/x")
 try:

@@ -76,7 +76,7 @@ def graded(tmp_path_factory):
     out = root / "out"
     expect = subs_mod.write_all(root / "class", {"AUTOGRADER": str(autograder), "OUT": str(out)})
     # Native-code attacks win without an OS sandbox (that is why bubblewrap exists): run there,
-    # they would append to this very installation (teachkit/checks.py, site-packages), so they
+    # they would append to this very installation (teachkit/checks/, site-packages), so they
     # run only where bubblewrap works; `make test` installs it (scripts/ensure-bubblewrap).
     if grading.resolve_sandbox("auto").kind == "bwrap":
         expect |= native.write_all(root / "class", {"AUTOGRADER": str(autograder), "OUT": str(out)})

@@ -1,4 +1,4 @@
-"""Unit tests of teachkit.provenance: what real runs look like is accepted, fabrications are not.
+"""Unit tests of teachkit.checks.provenance: what real runs look like is accepted, fabrications are not.
 
 The real-run shapes here (fixed LKJ entries, stuck chains, thinned draws) are the ones that made
 ``teachkit grade`` condemn genuine fits; ``benchmarks/provenance_false_positives.py`` measures the
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from teachkit import provenance
+from teachkit.checks import provenance
 
 
 def _run(seed=0, chains=4, draws=300, stay=0.05):
@@ -143,3 +143,23 @@ def test_energy_unrelated_to_the_log_density_is_refused():
     stats["energy"] = (("chain", "draw"), np.random.default_rng(5).normal(50, 1, stats["lp"].shape))
     tree["sample_stats"] = xr.DataTree(stats)
     assert any("energy does not move" in p for p in provenance.check_posterior(tree))
+
+
+@pytest.mark.slow
+def test_logp_mismatch_accepts_a_real_run_and_refuses_moved_draws():
+    from teachkit import models, simulate
+    from teachkit.fit import sample
+
+    model = models.pooled(simulate.funnel(seed=1))
+    tree = sample(model, seed=1, draws=100, tune=100, chains=2, sampler="pymc",
+                  log_likelihood=False)
+    assert provenance.logp_mismatch(tree, model) is None
+    post = tree["posterior"].to_dataset()
+    post["mu_a"] = post["mu_a"] + 0.5  # the draws moved, the recorded log density did not
+    moved = tree.copy()
+    moved["posterior"] = xr.DataTree(post)
+    assert "differs from the model's density" in provenance.logp_mismatch(moved, model)
+    assert "has no variable sigma" in provenance.logp_mismatch(
+        xr.DataTree.from_dict({"posterior": post.drop_vars("sigma"),
+                               "sample_stats": tree["sample_stats"].to_dataset()}), model)
+

@@ -17,6 +17,7 @@ import xarray as xr
 
 from teachkit import checks
 from teachkit.checks import CheckResult
+from teachkit.checks.recovery import _binom_allowance
 
 STATIONS = ["Aotizhongxin", "Changping", "Dingling", "Wanliu"]
 
@@ -211,9 +212,9 @@ def test_binomial_allowance_matches_independent_computation():
     from scipy import stats
 
     # independent: P(X >= k+1) for X ~ Binomial(40, 0.002)
-    k = checks._binom_allowance(40, 0.002, 0.005)
+    k = _binom_allowance(40, 0.002, 0.005)
     assert 1 - stats.binom.cdf(k, 40, 0.002) <= 0.005 < 1 - stats.binom.cdf(k - 1, 40, 0.002)
-    assert checks._binom_allowance(12, 0.002, 0.005) == 1  # P(X>=1)=2.4% > 0.5%
+    assert _binom_allowance(12, 0.002, 0.005) == 1  # P(X>=1)=2.4% > 0.5%
 
 
 def test_recovery_matches_groups_by_label_not_position():

@@ -1,11 +1,11 @@
-"""Tests of teachkit.diagnostics_warnings: R-hat's 0/0 warning on constant entries, and only it."""
+"""Tests of teachkit.checks.diagnostics_warnings: R-hat's 0/0 warning on constant entries, and only it."""
 
 import warnings
 
 import arviz as az
 import numpy as np
 
-from teachkit.diagnostics_warnings import constant_entries_ignored
+from teachkit.checks.diagnostics_warnings import constant_entries_ignored
 
 
 def _lkj_like():
