@@ -357,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory", type=float, default=float(os.environ.get("TEACHKIT_MEMORY_MB") or 4096),
                    help="memory limit of the notebook, MB ($TEACHKIT_MEMORY_MB; 0 for none)")
     args = p.parse_args(argv)
+    from teachkit.fit.pytensor_config import configure_pytensor
+
+    configure_pytensor()  # as `teachkit grade` does: the compile cache the sandbox copies, no BLAS warning
     data = run(root=args.root, source=args.source, submission=args.submission, results=args.results,
                sandbox=args.sandbox, timeout=args.timeout, deadline=args.deadline, memory_mb=args.memory or None)
     return 0 if not any(t.get("name") == "Autograder Failed" for t in data.get("tests", [])) else 1
