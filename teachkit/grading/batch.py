@@ -132,6 +132,10 @@ def grade(
             for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
     if warm:
         warmup()
+    if warm is not False and not dask:  # the instructor's notebook compiles the graphs students build
+        from teachkit.grading.solution_warmup import warm_from_solution
+
+        warm_from_solution(a, quiet=not progress)
     protected = [str(out.resolve())]
     solutions = Path(a.source).resolve().parents[1] / "solutions" if len(Path(a.source).resolve().parents) > 1 else None
     if solutions is not None and solutions.is_dir():
