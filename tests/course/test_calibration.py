@@ -172,3 +172,11 @@ def test_calibrate_refuses_an_assignment_without_a_seed_or_a_build(tmp_path):
         calibrate("toy-assignment", root=tmp_path)
     with pytest.raises(ValueError, match="seeds must be at least 1"):
         calibrate("toy-assignment", root=tmp_path, seeds=0)
+
+
+def test_the_command_line_turns_a_bad_assignment_into_a_sentence_and_exit_2(tmp_path, capsys):
+    from teachkit.cli import main
+
+    assert main(["calibrate", "hw99", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "teachkit calibrate: error: no built assignment 'hw99'" in err and "teachkit build" in err
