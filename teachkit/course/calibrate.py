@@ -61,6 +61,27 @@ def grading_versions() -> dict[str, str]:
     return out
 
 
+def teachkit_commit() -> str:
+    """The git commit of the teachkit source that grades (``+dirty`` with local edits), or ''.
+
+    teachkit's version string does not change with every commit, so runs record this too: a
+    calibration says which code it measured.
+    """
+    import subprocess
+
+    src = Path(__file__).resolve().parents[2]
+    if not (src / ".git").exists():
+        return ""
+    try:
+        head = subprocess.run(["git", "-C", str(src), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--", "teachkit"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head + ("+dirty" if head and dirty else "")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One notebook to calibrate: ``kind`` is solution, rewrite or wrong."""
@@ -151,7 +172,7 @@ def read_runs(path: str | Path) -> list[dict]:
     return runs
 
 
-def _record(c: Candidate, seed: int, result, fingerprint: str, versions: dict) -> dict:
+def _record(c: Candidate, seed: int, result, fingerprint: str, versions: dict, commit: str = "") -> dict:
     cases = {q: {k["name"]: bool(k["passed"]) for k in ks} for q, ks in (result.cases or {}).items()}
     points = {q: {k["name"]: k["points"] for k in ks} for q, ks in (result.cases or {}).items()}
     failures = {q: {k["name"]: " ".join(k["message"].split())[-300:] for k in ks if not k["passed"]}
@@ -159,7 +180,7 @@ def _record(c: Candidate, seed: int, result, fingerprint: str, versions: dict) -
     return {"label": c.label, "kind": c.kind, "seed": seed, "notebook": c.sha256[:16], "tests": fingerprint[:16],
             "versions": versions, "status": result.status, "reason": result.reason[:300],
             "scores": result.scores, "cases": cases, "case_points": points, "failures": {q: f for q, f in failures.items() if f},
-            "seconds": result.seconds, "sandbox": result.sandbox,
+            "seconds": result.seconds, "sandbox": result.sandbox, "commit": commit,
             "finished": time.strftime("%Y-%m-%d", time.gmtime())}
 
 
@@ -250,6 +271,7 @@ def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers
     from teachkit.grading.submission import Submission
 
     box = resolve_sandbox(sandbox)
+    commit = teachkit_commit()
     if box.kind != "bwrap":
         print(f"teachkit calibrate: WARNING: no OS sandbox ({box.reason}); grading with the fallback guard",
               file=sys.stderr)
@@ -281,7 +303,7 @@ def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers
         seeded = replace(assignment, config={**assignment.config, "seed": seed})
         sub = Submission(f"calibrate-seed{seed}", c.data, c.label)
         return _record(c, seed, grade_one(sub, seeded, timeout=timeout, memory_mb=memory_mb, protected=protected,
-                                          workroot=runroot, cancel=cancel, sandbox=box), fingerprint, versions)
+                                          workroot=runroot, cancel=cancel, sandbox=box), fingerprint, versions, commit)
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -59,6 +59,7 @@ class Report:
     notes: dict[str, str] = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
     sandboxes: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
     dates: tuple[str, str] = ("", "")
 
     @property
@@ -117,6 +118,7 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
     if all_runs:
         rep.versions = all_runs[-1].get("versions", {})
         rep.sandboxes = sorted({r.get("sandbox", "") for r in all_runs if r.get("sandbox")})
+        rep.commits = sorted({r.get("commit") or "unknown" for r in all_runs})
         dates = sorted(r.get("finished", "") for r in all_runs)
         rep.dates = (dates[0], dates[-1])
     # the bar
@@ -163,6 +165,7 @@ def render(rep: Report) -> str:
         "",
         f"- graded: {rep.dates[0]}" + (f" to {rep.dates[1]}" if rep.dates[1] != rep.dates[0] else ""),
         "- sandbox: " + (", ".join(rep.sandboxes) or "–"),
+        "- teachkit commit: " + (", ".join(rep.commits) or "–"),
         "- versions: " + (", ".join(f"{k} {v}" for k, v in sorted(rep.versions.items())) or "–"),
         "",
         "## Verdict",
