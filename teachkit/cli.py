@@ -1,51 +1,48 @@
-"""The ``teachkit`` command line: ``simulate | warmup | build | grade | lecture | demo``.
+"""The ``teachkit`` command line: ``simulate | warmup | build | calibrate | grade | lecture | demo``.
 
-Each sub-command is declared by one ``_add_<name>`` function below and runs by importing its
-implementation lazily, so that ``teachkit --help`` is instant and a missing optional dependency
-only affects the command that needs it. Nothing in the library imports this module.
+argparse only: each sub-command is declared by one ``_add_<name>`` function and run by one
+``_run_<name>`` function, which turns the parsed arguments into keyword arguments of a library
+function (imported lazily, so that a missing optional dependency only affects the command that
+needs it) and prints its result. Defaults shown in ``--help`` are read from those functions'
+signatures, never retyped. :func:`main` configures PyTensor before any command imports it, turns
+SIGTERM into ``KeyboardInterrupt`` (so that a stopped command cleans up like Ctrl-C) and prints
+a bad argument's ``ValueError`` as one sentence. Nothing in the library imports this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
+from collections.abc import Callable
+from typing import Any
 
-
-# `teachkit simulate`: one sub-parser per generator. Each option is (flag, keyword, type,
-# default shown in --help, help). The defaults are only *shown* here (options left out are not
-# passed, so the generator's own defaults apply); tests/test_cli.py checks that they match.
-_SIMULATE_PRESETS = {
-    "ozone": (
-        "ozone",
-        "The lecture's Beijing example: log daily maximum ozone against daily maximum "
-        "temperature at 12 monitoring stations, with correlated station intercepts and slopes "
-        "(Dingling highest and Wanliu lowest baseline for every seed).",
-    ),
-    "grants": (
-        "grants",
-        "The NWO grants structure: awards out of applications for 9 disciplines x 2 genders; "
-        "discipline mediates part of the effect of gender, so the total effect differs from "
-        "the direct one.",
-    ),
-    "funnel": (
-        "funnel",
-        "Many small noisy groups with small group-level sds: the regime in which the centred "
-        "correlated model diverges and the non-centred one does not.",
-    ),
-    "varying-effects": (
-        "varying_effects",
-        "Gaussian data with correlated varying intercepts and slopes, every setting adjustable.",
-    ),
-}
+# `teachkit simulate`: one sub-parser per preset of the registry teachkit.simulate.PRESETS. Each
+# option is (flag, keyword, type, help); the default shown in --help is the generator's own
+# (options left out are not passed, so the generator's defaults apply), or the words of
+# _DEFAULT_WORDS where the signature's default is None.
 
 _GAUSSIAN_OPTIONS = [
-    ("--intercept", "intercept", float, None, "population mean of the group intercepts (mu_a)"),
-    ("--slope", "slope", float, None, "population mean of the group slopes (mu_b)"),
-    ("--sd-intercept", "sd_intercept", float, None, "sd of the group intercepts (sigma_a), >= 0"),
-    ("--sd-slope", "sd_slope", float, None, "sd of the group slopes (sigma_b), >= 0"),
-    ("--rho", "rho", float, None, "correlation of intercepts and slopes, strictly in (-1, 1)"),
-    ("--sigma", "sigma", float, None, "residual sd, > 0"),
+    ("--intercept", "intercept", float, "population mean of the group intercepts (mu_a)"),
+    ("--slope", "slope", float, "population mean of the group slopes (mu_b)"),
+    ("--sd-intercept", "sd_intercept", float, "sd of the group intercepts (sigma_a), >= 0"),
+    ("--sd-slope", "sd_slope", float, "sd of the group slopes (sigma_b), >= 0"),
+    ("--rho", "rho", float, "correlation of intercepts and slopes, strictly in (-1, 1)"),
+    ("--sigma", "sigma", float, "residual sd, > 0"),
 ]
+
+#: How --help describes a keyword whose default in the signature is None.
+_DEFAULT_WORDS = {
+    "n_groups": "20, or the number of --n-per-group sizes",
+    "n_days": "set by --size",
+    "group_labels": "g1, g2, ...",
+}
+
+
+def _defaults(func: Callable[..., Any]) -> dict[str, Any]:
+    """The keyword defaults of ``func``'s signature (what --help shows and argparse falls back to)."""
+    return {name: p.default for name, p in inspect.signature(func).parameters.items()
+            if p.default is not inspect.Parameter.empty}
 
 
 def _simulate_sizes(text: str):
@@ -65,59 +62,61 @@ def _simulate_labels(text: str) -> list[str]:
 
 
 def _simulate_options() -> dict[str, list[tuple]]:
-    def gaussian(defaults: dict) -> list[tuple]:
-        return [(f, k, t, defaults[k], h) for f, k, t, _, h in _GAUSSIAN_OPTIONS]
+    """Per preset, its options as (flag, keyword, type, default shown, help)."""
+    from teachkit.simulate.presets import PRESETS
 
-    groups = [
-        ("--n-groups", "n_groups", int, "20, or the number of --n-per-group sizes",
-         "number of groups, >= 1"),
-    ]
-    return {
+    groups = [("--n-groups", "n_groups", int, "number of groups, >= 1")]
+    options = {
         "ozone": [
-            ("--size", "size", ["lecture", "homework"], "lecture",
+            ("--size", "size", ["lecture", "homework"],
              "lecture: all 1800 days at every station (21,600 rows); homework: 100 random "
              "days per station (1,200 rows)"),
-            ("--n-days", "n_days", int, "set by --size", "days per station, 1 to 1800 "
-             "(overrides --size)"),
-            *gaussian({"intercept": 3.45, "slope": 0.054, "sd_intercept": 0.12,
-                       "sd_slope": 0.004, "rho": -0.9, "sigma": 0.61}),
+            ("--n-days", "n_days", int, "days per station, 1 to 1800 (overrides --size)"),
+            *_GAUSSIAN_OPTIONS,
         ],
         "grants": [
-            ("--alpha-female", "alpha_female", float, -1.5,
+            ("--alpha-female", "alpha_female", float,
              "log-odds effect of being female on an award"),
-            ("--alpha-male", "alpha_male", float, -1.45, "log-odds effect of being male"),
-            ("--tau", "tau", float, 0.5, "sd of the discipline effects, >= 0"),
-            ("--scale", "scale", float, 1.0,
+            ("--alpha-male", "alpha_male", float, "log-odds effect of being male"),
+            ("--tau", "tau", float, "sd of the discipline effects, >= 0"),
+            ("--scale", "scale", float,
              "multiplies the NWO application counts (rounded, at least 1), > 0"),
-            ("--assign-effects", "assign_effects", ["female_share", "random"], "female_share",
+            ("--assign-effects", "assign_effects", ["female_share", "random"],
              "female_share: the discipline with the fewest female applicants gets the largest "
              "effect (total effect more negative than the direct one); random: at random"),
         ],
         "funnel": [
             *groups,
-            ("--n-per-group", "n_per_group", _simulate_sizes, 5,
+            ("--n-per-group", "n_per_group", _simulate_sizes,
              "observations per group: one number, or one per group as a comma-separated list"),
-            *gaussian({"intercept": 1.0, "slope": 0.5, "sd_intercept": 0.05, "sd_slope": 0.02,
-                       "rho": -0.5, "sigma": 2.0}),
+            *_GAUSSIAN_OPTIONS,
         ],
-        "varying-effects": [
+        "varying_effects": [
             *groups,
-            ("--n-per-group", "n_per_group", _simulate_sizes, 10,
+            ("--n-per-group", "n_per_group", _simulate_sizes,
              "observations per group: one number, or one per group as a comma-separated list "
              "(unbalanced design)"),
-            *gaussian({"intercept": 0.0, "slope": 1.0, "sd_intercept": 1.0, "sd_slope": 0.5,
-                       "rho": -0.5, "sigma": 1.0}),
-            ("--x-dist", "x_dist", ["normal", "uniform"], "normal",
+            *_GAUSSIAN_OPTIONS,
+            ("--x-dist", "x_dist", ["normal", "uniform"],
              "distribution of x: normal(mean X_LOC, sd X_SCALE) or uniform on "
              "[X_LOC, X_LOC + X_SCALE]"),
-            ("--x-loc", "x_loc", float, 0.0, "location of x (see --x-dist)"),
-            ("--x-scale", "x_scale", float, 1.0, "scale of x (see --x-dist), > 0"),
-            ("--center-x", "center_x", bool, False,
+            ("--x-loc", "x_loc", float, "location of x (see --x-dist)"),
+            ("--x-scale", "x_scale", float, "scale of x (see --x-dist), > 0"),
+            ("--center-x", "center_x", bool,
              "subtract the mean of x before computing y (intercepts at the mean x)"),
-            ("--group-labels", "group_labels", _simulate_labels, "g1, g2, ...",
+            ("--group-labels", "group_labels", _simulate_labels,
              "comma-separated group labels, one per group"),
         ],
     }
+    out = {}
+    for name, preset in PRESETS.items():
+        defaults = _defaults(preset.generator)
+        out[preset.cli_name] = [
+            (flag, key, kind,
+             _DEFAULT_WORDS[key] if defaults[key] is None else defaults[key], text)
+            for flag, key, kind, text in options[name]
+        ]
+    return out
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
@@ -143,7 +142,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     presets = p.add_subparsers(dest="preset", metavar="PRESET", title="presets")
     presets.required = True
     epilog = ["options of each preset (details: teachkit simulate PRESET --help):"]
-    for name, (_, description) in _SIMULATE_PRESETS.items():
+    from teachkit.simulate.presets import PRESETS
+
+    for preset in PRESETS.values():
+        name, description = preset.cli_name, preset.description
         q = presets.add_parser(name, parents=[common], help=description.split(":")[0].split(",")[0],
                                description=description)
         for flag, key, kind, default, text in options[name]:
@@ -166,23 +168,23 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.epilog = "\n".join(epilog) + (
         "\n\nexample: teachkit simulate ozone --size homework --seed 410 --out data/ozone"
     )
-    p.set_defaults(_run="teachkit.cli:_run_simulate")
+    p.set_defaults(_run=_run_simulate)
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
     """Run ``teachkit simulate``: call the preset's generator and write its folder."""
     import secrets
 
-    from teachkit import simulate
+    from teachkit.simulate.presets import by_cli_name
 
-    func_name, _ = _SIMULATE_PRESETS[args.preset]
+    generator = by_cli_name(args.preset).generator
     keys = [o[1] for o in _simulate_options()[args.preset]]
     kwargs = {k: getattr(args, k) for k in keys if hasattr(args, k)}
     seed = args.seed
     chosen = seed is None
     if chosen:
         seed = secrets.randbelow(2**31)
-    sim = getattr(simulate, func_name)(seed=seed, **kwargs)
+    sim = generator(seed=seed, **kwargs)
     folder = sim.to_dir(args.out)
     note = f"; no --seed given, so one was chosen: pass --seed {seed} to repeat" if chosen else ""
     print(
@@ -203,17 +205,27 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
         "submissions (good, flawed, broken, tampering); write OUT/report.html with the tables "
         "and plots, OUT/grading/gradebook.csv and one feedback file per submission.",
     )
-    p.add_argument("--out", default="demo-output", metavar="DIR",
+    from teachkit.demo import run
+
+    default = _defaults(run)
+    p.add_argument("--out", default=default["out"], metavar="DIR",
                    help="folder for the demo's outputs (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=2021,
+    p.add_argument("--seed", type=int, default=default["seed"],
                    help="seed for every simulation and fit (default: %(default)s)")
-    p.add_argument("--workers", type=int, default=2,
+    p.add_argument("--workers", type=int, default=default["workers"],
                    help="submissions graded at once (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=120, metavar="S",
+    p.add_argument("--timeout", type=float, default=default["timeout"], metavar="S",
                    help="wall-clock limit per graded notebook, seconds (default: %(default)s)")
     p.add_argument("--skip", nargs="*", default=[], choices=["fit", "grade"],
                    help="leave out the MCMC step and/or the build-and-grade step")
-    p.set_defaults(_run="teachkit.demo:run")
+    p.set_defaults(_run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from teachkit.demo import run
+
+    return run(out=args.out, seed=args.seed, workers=args.workers, timeout=args.timeout,
+               skip=args.skip)
 
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
@@ -241,7 +253,7 @@ def _add_warmup(sub: argparse._SubParsersAction) -> None:
         choices=["rows", "sufficient"],
         help="likelihood versions of the Gaussian models (default: %(default)s)",
     )
-    p.set_defaults(_run="teachkit.cli:_run_warmup")
+    p.set_defaults(_run=_run_warmup)
 
 
 def _run_warmup(args: argparse.Namespace) -> int:
@@ -252,7 +264,6 @@ def _run_warmup(args: argparse.Namespace) -> int:
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
-    # Owner: issue 5 (teachkit.assignments).
     p = sub.add_parser(
         "build",
         help="build student notebooks and autograders from solutions/",
@@ -267,11 +278,40 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
                    help="do not write; exit 1 if the committed outputs are stale")
     p.add_argument("--root", default=".",
                    help="project folder holding solutions/ (default: current folder)")
-    p.set_defaults(_run="teachkit.assignments:build_cli")
+    p.set_defaults(_run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    """``teachkit build``: check or build the named assignments (default: all)."""
+    from pathlib import Path
+
+    from teachkit.course.build import assignment_names, build, check
+
+    root = Path(args.root or ".")
+    names = list(args.assignments or [])
+    known = assignment_names(root)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown assignment(s) {', '.join(unknown)}; solutions/ holds: {', '.join(known)}"
+        )
+    if args.check:
+        stale = check(names, root=root)
+        if stale:
+            print(f"teachkit build --check: {len(stale)} stale file(s); run `teachkit build` "
+                  "and commit the result:", file=sys.stderr)
+            for line in stale:
+                print(f"  {line}", file=sys.stderr)
+            return 1
+        print(f"teachkit build --check: {len(names or known)} assignment(s) up to date")
+        return 0
+    for result in build(names, root=root):
+        print(f"{result.name}: {result.student.relative_to(root.resolve())}, "
+              f"{result.autograder.relative_to(root.resolve())}/")
+    return 0
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:
-    # Owner: issue 6 (teachkit.grading).
     p = sub.add_parser(
         "grade",
         help="grade a folder of submissions",
@@ -281,11 +321,14 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("assignment", help="autograder folder or zip, or a name under autograder/")
     p.add_argument("submissions", nargs="+", help=".ipynb files, folders of them, or zips (Gradescope export)")
-    p.add_argument("--workers", type=int, default=1, help="notebooks graded at once (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default: %(default)s)")
-    p.add_argument("--memory", type=float, default=4096, help="MB per notebook (default: %(default)s; 0: no limit)")
-    p.add_argument("--out", default="grading-output", help="output folder (default: %(default)s)")
-    p.add_argument("--dask", metavar="ADDRESS", default=None, help="grade on this Dask scheduler instead of locally")
+    from teachkit.grading.batch import grade
+
+    default = _defaults(grade)
+    p.add_argument("--workers", type=int, default=default["workers"], help="notebooks graded at once (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=default["timeout"], help="seconds per notebook (default: %(default)s)")
+    p.add_argument("--memory", type=float, default=default["memory_mb"], help="MB per notebook (default: %(default)s; 0: no limit)")
+    p.add_argument("--out", default=default["out"], help="output folder (default: %(default)s)")
+    p.add_argument("--dask", metavar="ADDRESS", default=default["dask"], help="grade on this Dask scheduler instead of locally")
     p.add_argument("--rerun", action="store_true", help="grade again even unchanged submissions")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--warmup", choices=("auto", "yes", "no"), default="auto",
@@ -294,11 +337,16 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
                    help="OS isolation of notebooks and hidden tests: bubblewrap, or none (an audit-hook "
                    "guard only); auto = bubblewrap when it works here, with a loud warning otherwise "
                    "(default: %(default)s)")
-    p.set_defaults(_run="teachkit.grading:grade_cli")
+    p.set_defaults(_run=_run_grade)
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    from teachkit.grading.batch import grade_cli
+
+    return grade_cli(args)
 
 
 def _add_lecture(sub: argparse._SubParsersAction) -> None:
-    # Owner: issue 4 (teachkit.widgets.gallery).
     p = sub.add_parser(
         "lecture",
         help="serve the widget gallery through Voila on localhost",
@@ -309,7 +357,36 @@ def _add_lecture(sub: argparse._SubParsersAction) -> None:
                    help="TCP port on 127.0.0.1 (default: a free one)")
     p.add_argument("--no-browser", action="store_true",
                    help="only print the URL; do not open a web browser")
-    p.set_defaults(_run="teachkit.widgets.gallery:lecture_cli")
+    p.set_defaults(_run=_run_lecture)
+
+
+def _run_lecture(args: argparse.Namespace) -> int:
+    """``teachkit lecture``: serve the gallery, print its URL, run until Ctrl-C (or SIGTERM)."""
+    import time
+
+    from teachkit.widgets.gallery import serve
+
+    try:
+        server = serve(port=args.port)
+        url = server.__enter__()
+    except RuntimeError as exc:  # Voilà did not start: say so in one line
+        print(f"teachkit lecture: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(f"teachkit lecture: the widget gallery is at {url}", flush=True)
+        print("(press Ctrl-C to stop)", flush=True)
+        if not args.no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("teachkit lecture: stopped", flush=True)
+    finally:
+        server.__exit__(None, None, None)
+    return 0
 
 
 def _add_calibrate(sub: argparse._SubParsersAction) -> None:
@@ -336,20 +413,12 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report-only", action="store_true", help="grade nothing: rewrite calibration.md from the runs")
     p.add_argument("--root", default=".", help="project folder holding autograder/ and solutions/ (default: .)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.set_defaults(_run="teachkit.cli:_run_calibrate")
+    p.set_defaults(_run=_run_calibrate)
 
 
 def _run_calibrate(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
     from teachkit.course.calibrate import calibrate
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
     cal = calibrate(args.assignment, seeds=args.seeds, first_seed=args.first_seed, rewrites=args.rewrite,
                     workers=args.workers, timeout=args.timeout, sandbox=args.sandbox, fresh=args.fresh,
                     report_only=args.report_only, root=args.root, progress=not args.no_progress)
@@ -380,24 +449,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``teachkit`` command; returns its exit status."""
+    import signal
+    import threading
+
     from teachkit.fit.pytensor_config import configure_pytensor
 
     configure_pytensor()  # before any command imports PyTensor: the compile cache, no BLAS warning
     parser = build_parser()
     args = parser.parse_args(argv)
-    module_name, _, func_name = args._run.partition(":")
-    import importlib
-
-    func = getattr(importlib.import_module(module_name), func_name)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # a stopped command cleans up (kills its notebooks, deletes its temporary folders, stops
+        # Voila) exactly as on Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return int(func(args) or 0)
+        return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("teachkit: interrupted", file=sys.stderr)
         return 130
     except ValueError as exc:  # bad arguments: a sentence, not a traceback
         print(f"teachkit {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,8 +14,8 @@ One function per step, strung together by :func:`run`:
 
 from __future__ import annotations
 
-import argparse
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -301,18 +301,38 @@ def _step(k: int, n: int, text: str, started: float) -> None:
     print(f"\n[{k}/{n}] {text}   (t = {time.perf_counter() - started:.0f} s)", flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(
+    *,
+    out: str | Path = "demo-output",
+    seed: int = 2021,
+    workers: int = 2,
+    timeout: float = 120,
+    skip: Iterable[str] = (),
+) -> int:
     """Run the demo (``teachkit demo --seed N --out DIR``); returns the exit status.
 
     Steps: simulate every preset; fit centred vs non-centred on the funnel data; build the
-    assignments; grade the bundled sample class; write ``OUT/report.html``. ``args.skip`` may
-    leave out ``"fit"`` and/or ``"grade"``.
+    assignments; grade the bundled sample class; write ``OUT/report.html``.
+
+    Parameters
+    ----------
+    out : path
+        Folder for the demo's outputs (created if needed).
+    seed : int
+        Seed of every simulation and fit.
+    workers : int
+        Submissions graded at once.
+    timeout : float
+        Wall-clock limit per graded notebook, seconds (homework 4's MCMC notebooks get at
+        least :data:`MCMC_TIMEOUT`).
+    skip : iterable of {"fit", "grade"}
+        Steps to leave out: the MCMC step and/or the build-and-grade step.
 
     Examples
     --------
     >>> import tempfile, contextlib, io
     >>> with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()) as out:
-    ...     status = run(argparse.Namespace(seed=1, out=tmp, skip=["fit", "grade"]))
+    ...     status = run(seed=1, out=tmp, skip=["fit", "grade"])
     >>> status
     0
     >>> "direct (discipline held fixed)" in out.getvalue()
@@ -321,14 +341,17 @@ def run(args: argparse.Namespace) -> int:
     from teachkit.report import Section, write_report
 
     started = time.perf_counter()
-    out = Path(args.out)
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    skip = set(getattr(args, "skip", None) or [])
+    skip = set(skip or ())
+    unknown = skip - {"fit", "grade"}
+    if unknown:
+        raise ValueError(f"skip may hold 'fit' and 'grade'; got {sorted(unknown)}")
     n = 5
     sections = []
 
-    _step(1, n, f"simulating every preset with seed {args.seed}", started)
-    sims = simulate_presets(args.seed)
+    _step(1, n, f"simulating every preset with seed {seed}", started)
+    sims = simulate_presets(seed)
     for name, sim in sims.items():
         print(summarize(name, sim))
         print()
@@ -348,7 +371,7 @@ def run(args: argparse.Namespace) -> int:
         _step(2, n, "fitting the correlated model to the funnel data, centred and non-centred", started)
         from teachkit import demo_fit
 
-        cmp = demo_fit.fit_funnel(sims["funnel"], seed=args.seed)
+        cmp = demo_fit.fit_funnel(sims["funnel"], seed=seed)
         print()
         for label, res in cmp.divergences.items():
             print(f"  divergences, {label:<12} {'PASS' if res else 'FAIL'}: {res.message}")
@@ -380,8 +403,8 @@ def run(args: argparse.Namespace) -> int:
         _step(4, n, "grading the bundled sample classes (teachkit grade)", started)
         for k, name in enumerate(demo_grade.DEMO_CLASSES):
             # homework 4's notebooks fit MCMC models (a minute each warm, a few cold)
-            limit = args.timeout if k == 0 else max(args.timeout, MCMC_TIMEOUT)
-            g = demo_grade.grade_class(out, name, workers=args.workers, timeout=limit)
+            limit = timeout if k == 0 else max(timeout, MCMC_TIMEOUT)
+            g = demo_grade.grade_class(out, name, workers=workers, timeout=limit)
             rows = pd.DataFrame(g.gradebook.rows())
             cols = [c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows]
             print()
@@ -404,7 +427,7 @@ def run(args: argparse.Namespace) -> int:
 
     _step(5, n, "writing the report", started)
     report = write_report(out / "report.html", "teachkit demo", sections,
-                          intro=f"seed {args.seed}; made by `teachkit demo` in "
+                          intro=f"seed {seed}; made by `teachkit demo` in "
                           f"{time.perf_counter() - started:.0f} s")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Look at:")
     look = [(str(report), "the report (open in a browser)")]

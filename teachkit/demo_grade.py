@@ -57,12 +57,12 @@ def project_root() -> Path:
 
 def build(out, *, log=print) -> list:
     """``teachkit build`` of every assignment into ``out/build`` (the checkout is left alone)."""
-    from teachkit import assignments
+    from teachkit.course import build as course_build
 
     root = project_root()
     out = Path(out)
     log(f"  building every assignment from {root / 'solutions'} into {out / 'build'} ...")
-    built = assignments.build(root=root, out=out / "build")
+    built = course_build.build(root=root, out=out / "build")
     log(f"  built {len(built)} assignments")
     return built
 

@@ -167,7 +167,7 @@ def test_simulate_help_lists_every_preset_and_option(capsys):
 @pytest.mark.parametrize("preset", ["ozone", "grants", "funnel", "varying-effects"])
 def test_preset_help_documents_each_option_with_the_generators_default(capsys, preset):
     text = " ".join(_help(capsys, ["simulate", preset]).split())  # unwrap lines
-    func = getattr(simulate, cli._SIMULATE_PRESETS[preset][0])
+    func = simulate.presets.by_cli_name(preset).generator
     signature = inspect.signature(func).parameters
     for flag, key, _, shown, _ in cli._simulate_options()[preset]:
         assert flag in text

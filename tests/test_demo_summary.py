@@ -34,12 +34,11 @@ def test_text_summary_unchanged_in_the_terminal():
 
 
 def test_report_section_one_has_no_text_dumps(tmp_path):
-    import argparse
     import contextlib
     import io
 
     with contextlib.redirect_stdout(io.StringIO()) as out:
-        demo.run(argparse.Namespace(seed=2021, out=tmp_path, skip=["fit", "grade"]))
+        demo.run(seed=2021, out=tmp_path, skip=["fit", "grade"])
     page = (tmp_path / "report.html").read_text()
     assert "<pre>" not in page and page.count("<h3>") == 2
     look = [line for line in out.getvalue().splitlines() if "report.html" in line]

@@ -59,7 +59,7 @@ def test_free_port_is_bindable():
 def test_lecture_command_line():
     args = cli.build_parser().parse_args(["lecture", "--port", "8899", "--no-browser"])
     assert args.port == 8899 and args.no_browser
-    assert args._run == "teachkit.widgets.gallery:lecture_cli"
+    assert args._run is cli._run_lecture
     args = cli.build_parser().parse_args(["lecture"])
     assert args.port is None and not args.no_browser
 

@@ -22,7 +22,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["DEMOS", "GALLERY_NOTEBOOK", "demo_tabs", "free_port", "lecture_cli", "serve", "voila_command"]
+__all__ = ["DEMOS", "GALLERY_NOTEBOOK", "demo_tabs", "free_port", "serve", "voila_command"]
 
 #: The gallery notebook shipped with teachkit (one cell per demo).
 GALLERY_NOTEBOOK = Path(str(resources.files("teachkit.widgets").joinpath("gallery.ipynb")))
@@ -205,37 +205,3 @@ def serve(*, port: int | None = None, notebook: Path | None = None, timeout: flo
         if log is not None:
             log.close()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def lecture_cli(args) -> int:
-    """Entry point of ``teachkit lecture``: serve, print the URL, run until Ctrl-C.
-
-    SIGTERM is handled like Ctrl-C, so that stopping the command also stops Voilà.
-    """
-    import signal
-
-    def _stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        server = serve(port=args.port)
-        url = server.__enter__()
-    except RuntimeError as exc:  # Voilà did not start: say so in one line
-        print(f"teachkit lecture: error: {exc}", file=sys.stderr)
-        return 1
-    try:
-        print(f"teachkit lecture: the widget gallery is at {url}", flush=True)
-        print("(press Ctrl-C to stop)", flush=True)
-        if not args.no_browser:
-            import webbrowser
-
-            webbrowser.open(url)
-        try:
-            while True:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            print("teachkit lecture: stopped", flush=True)
-    finally:
-        server.__exit__(None, None, None)
-    return 0

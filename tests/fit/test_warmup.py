@@ -24,8 +24,8 @@ def test_is_warm_follows_the_stamp_of_a_full_warmup(tmp_path, monkeypatch):
 def test_warmup_compiles_each_reference_model_and_reports_its_time(tmp_path, monkeypatch):
     import io
 
-    from teachkit.fit import warmup as sampling
     from teachkit.cli import main
+    from teachkit.fit import warmup as sampling
 
     monkeypatch.setattr(sampling, "cache_dir", lambda: tmp_path)  # the stamp, not the cache
     out = io.StringIO()

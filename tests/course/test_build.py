@@ -1,4 +1,4 @@
-"""Fast tier for ``teachkit.assignments`` and ``teachkit build``.
+"""Fast tier for ``teachkit.course.build`` and ``teachkit build``.
 
 - the committed ``exercises/`` and ``autograder/`` are what the masters build (``--check``);
 - a build is deterministic, and ``--check`` names the stale files when a master changes;
@@ -22,9 +22,10 @@ import nbformat
 import pytest
 import yaml
 
-from teachkit import assignments, cli
+from teachkit import cli
+from teachkit.course import build as assignments
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = assignments.assignment_names(ROOT)
 
 
@@ -156,7 +157,7 @@ def test_zip_has_fixed_dates_sorted_members_and_executable_scripts(toy_project):
 def test_only_assignments_that_fit_models_warm_up_the_grading_image(toy_project):
     toy = toy_project / "autograder" / "hw99-toy"
     assert "teachkit warmup" not in (toy / "setup.sh").read_text()  # NumPy only: nothing to warm
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     for name in assignments.assignment_names(root):
         with zipfile.ZipFile(root / "autograder" / name / "autograder.zip") as zf:
             setup, run = zf.read("setup.sh").decode(), zf.read("run_autograder").decode()
@@ -324,7 +325,7 @@ def test_bundled_wheel_installs_with_pip(tmp_path):
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert (target / "teachkit" / "assignments.py").is_file()
+    assert (target / "teachkit" / "course" / "build.py").is_file()
     meta = next(target.glob("teachkit-*.dist-info")) / "METADATA"
     text = meta.read_text()
     assert "Requires-Dist: pymc" in text and "Requires-Dist: otter-grader" in text
