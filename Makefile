@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY = $$(scripts/bootstrap | tail -n 1)
 
-.PHONY: demo test test-fast venv build-check clean
+.PHONY: demo test test-fast lint venv build-check clean
 
 venv:
 	@scripts/bootstrap >/dev/null
@@ -11,12 +11,18 @@ venv:
 demo:
 	@py=$(PY) && "$$py" -m teachkit demo
 
-test:
+# ruff (lint + format) and the import-linter architecture contracts (pyproject.toml); the fast
+# test tier runs them too (tests/test_architecture.py)
+lint:
+	@py=$(PY) && bin=$$(dirname "$$py") && "$$bin/ruff" check . && "$$bin/ruff" format --check . \
+		&& "$$bin/lint-imports"
+
+test: lint
 	@scripts/ensure-chromium
 	@scripts/ensure-bubblewrap
 	@py=$(PY) && "$$py" -m pytest -p no:cacheprovider
 
-test-fast:
+test-fast: lint
 	@py=$(PY) && "$$py" -m pytest -m "not slow and not notebook and not grading and not browser"
 
 clean:

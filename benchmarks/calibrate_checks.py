@@ -197,7 +197,9 @@ def calibrate(args) -> None:
                 secs = time.perf_counter() - t
                 if compile_s is None:
                     compile_s = secs
-                    print(f"[{data_name}/{model_name}] first fit (compile) {secs:.1f} s", flush=True)
+                    print(
+                        f"[{data_name}/{model_name}] first fit (compile) {secs:.1f} s", flush=True
+                    )
                 rec = run_checks(idata, sim, args, model_name)
                 if i == 0 and right:
                     # proof that swapping data equals a fresh compile: same seed, no reuse
@@ -398,8 +400,7 @@ def summarise(args) -> str:
         for r in fails_right:
             lines.append(
                 f"- {r['data']} {r['model']} ({r['chains']} x {r['draws']}, target_accept "
-                f"{r['target_accept']}) seed {r['seed']}: "
-                + " | ".join(r["messages"] or [])
+                f"{r['target_accept']}) seed {r['seed']}: " + " | ".join(r["messages"] or [])
             )
     return "\n".join(lines) + "\n"
 

@@ -109,16 +109,23 @@ def main(argv=None) -> int:
                 print(size, row, flush=True)
                 lines.append(row)
         base = results[("plain pm.sample()", "rows", "second")]
-        lines += ["", "Speed-up of the second fit (new data) over plain `pm.sample()` (wall time; "
-                  "ESS/s):", ""]
+        lines += [
+            "",
+            "Speed-up of the second fit (new data) over plain `pm.sample()` (wall time; ESS/s):",
+            "",
+        ]
         for kind, lik in configs[1:]:
             r = results[(kind, lik, "second")]
             lines.append(
                 f"- {kind}, {lik}: {base['wall'] / r['wall']:.1f}x wall; "
                 f"{(r['min_ess'] / r['wall']) / (base['min_ess'] / base['wall']):.1f}x ESS/s"
             )
-        lines += ["", "Agreement of posterior means with plain `pm.sample()` "
-                  "(|difference| / sqrt(mcse1² + mcse2²); within Monte Carlo error if < ~3):", ""]
+        lines += [
+            "",
+            "Agreement of posterior means with plain `pm.sample()` "
+            "(|difference| / sqrt(mcse1² + mcse2²); within Monte Carlo error if < ~3):",
+            "",
+        ]
         for kind, lik in configs[1:]:
             r = results[(kind, lik, "second")]
             z = {

@@ -38,23 +38,52 @@ def make_class(folder: Path, good: Path, blank: Path, copies: int) -> list[Path]
     return paths
 
 
-def time_teachkit(assignment: Path, subs: list[Path], workers: int, timeout: float, env=None,
-                  sandbox: str = "auto") -> tuple[float, dict]:
+def time_teachkit(
+    assignment: Path,
+    subs: list[Path],
+    workers: int,
+    timeout: float,
+    env=None,
+    sandbox: str = "auto",
+) -> tuple[float, dict]:
     out = Path(tempfile.mkdtemp(prefix="tk-bench-"))
     try:
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "teachkit", "grade", str(assignment), *map(str, subs),
-                            "--workers", str(workers), "--timeout", str(timeout), "--out", str(out),
-                            "--no-progress", "--warmup", "no", "--sandbox", sandbox],
-                           capture_output=True, text=True, env=env)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "teachkit",
+                "grade",
+                str(assignment),
+                *map(str, subs),
+                "--workers",
+                str(workers),
+                "--timeout",
+                str(timeout),
+                "--out",
+                str(out),
+                "--no-progress",
+                "--warmup",
+                "no",
+                "--sandbox",
+                sandbox,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         wall = time.perf_counter() - t0
         if r.returncode != 0:
             raise RuntimeError(r.stderr[-2000:])
         import pandas as pd
 
         df = pd.read_csv(out / "gradebook.csv")
-        return wall, {"totals": df.set_index("id")["total"].to_dict(), "seconds": df["seconds"].tolist(),
-                      "statuses": df["status"].tolist()}
+        return wall, {
+            "totals": df.set_index("id")["total"].to_dict(),
+            "seconds": df["seconds"].tolist(),
+            "statuses": df["status"].tolist(),
+        }
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -65,8 +94,19 @@ def time_otter(zip_path: Path, subs: list[Path]) -> tuple[float, list]:
     for s in subs:
         out = Path(tempfile.mkdtemp(prefix="tk-bench-otter-"))
         try:
-            r = subprocess.run([str(Path(sys.executable).parent / "otter"), "run", "-a", str(zip_path), "-o", str(out),
-                                str(s)], capture_output=True, text=True)
+            r = subprocess.run(
+                [
+                    str(Path(sys.executable).parent / "otter"),
+                    "run",
+                    "-a",
+                    str(zip_path),
+                    "-o",
+                    str(out),
+                    str(s),
+                ],
+                capture_output=True,
+                text=True,
+            )
             res = out / "results.json"
             if res.exists():  # Gradescope format: one entry per question under "tests"
                 data = json.loads(res.read_text())
@@ -81,8 +121,12 @@ def time_otter(zip_path: Path, subs: list[Path]) -> tuple[float, list]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--assignment", default=str(TOY / "autograder"))
-    ap.add_argument("--good", default=str(TOY / "autograder" / "toy.ipynb"), help="a correct notebook")
-    ap.add_argument("--blank", default=None, help="a wrong notebook (default: the exercise/student notebook)")
+    ap.add_argument(
+        "--good", default=str(TOY / "autograder" / "toy.ipynb"), help="a correct notebook"
+    )
+    ap.add_argument(
+        "--blank", default=None, help="a wrong notebook (default: the exercise/student notebook)"
+    )
     ap.add_argument("--copies", type=int, default=4, help="copies of each (total 2x)")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "grading_throughput.md"))
@@ -90,9 +134,15 @@ def main(argv=None) -> int:
     ap.add_argument("--sandbox", default="auto", choices=("auto", "bwrap", "none"))
     args = ap.parse_args(argv)
     assignment = Path(args.assignment)
-    blank = Path(args.blank) if args.blank else (
-        TOY / "student" / "toy.ipynb" if assignment == TOY / "autograder"
-        else ROOT / "exercises" / f"{assignment.name}.ipynb")
+    blank = (
+        Path(args.blank)
+        if args.blank
+        else (
+            TOY / "student" / "toy.ipynb"
+            if assignment == TOY / "autograder"
+            else ROOT / "exercises" / f"{assignment.name}.ipynb"
+        )
+    )
     zips = sorted(assignment.glob("*.zip")) if assignment.is_dir() else [assignment]
     work = Path(tempfile.mkdtemp(prefix="tk-bench-class-"))
     rows = []
@@ -101,18 +151,36 @@ def main(argv=None) -> int:
         n = len(subs)
         if not args.skip_otter:
             wall_o, totals_o = time_otter(zips[0], subs)
-            rows.append(("plain `otter run`, sequential", 1, wall_o, n, str(sorted(set(map(str, totals_o))))))
+            rows.append(
+                (
+                    "plain `otter run`, sequential",
+                    1,
+                    wall_o,
+                    n,
+                    str(sorted(set(map(str, totals_o)))),
+                )
+            )
         for w in (1, 2):
             wall, info = time_teachkit(assignment, subs, w, args.timeout, sandbox=args.sandbox)
-            rows.append((f"`teachkit grade --workers {w}`", w, wall, n, str(sorted(set(info["totals"].values())))))
+            rows.append(
+                (
+                    f"`teachkit grade --workers {w}`",
+                    w,
+                    wall,
+                    n,
+                    str(sorted(set(info["totals"].values()))),
+                )
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
-        "# Grading throughput", "",
+        "# Grading throughput",
+        "",
         f"Assignment: `{assignment.relative_to(ROOT) if assignment.is_relative_to(ROOT) else assignment}`; "
         f"{args.copies} correct + {args.copies} wrong submissions; machine: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; date {time.strftime('%Y-%m-%d')}. "
-        "Other sessions may have shared the cores; treat differences under ~20% as noise.", "",
+        "Other sessions may have shared the cores; treat differences under ~20% as noise.",
+        "",
         "| how | workers | wall time (s) | submissions | submissions / hour | totals seen |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]

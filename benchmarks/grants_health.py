@@ -30,8 +30,7 @@ def fit_and_check(sim, question: str) -> tuple[bool, int, str]:
     # the solution's models: alpha ~ N(0, 2) by gender; q2 beta ~ N(0, 1), q3 beta ~ N(0, tau),
     # tau ~ HalfCauchy(5) by discipline; direct_effect = alpha[female] - alpha[male]
     build = models.grants_direct if question == "q2" else models.grants_multilevel
-    idata = sample(build(sim), seed=410, draws=1000, tune=1000, chains=4,
-                          log_likelihood=False)
+    idata = sample(build(sim), seed=410, draws=1000, tune=1000, chains=4, log_likelihood=False)
     names = ["direct_effect"] if question == "q2" else ["tau", "direct_effect"]
     health = checks.combine(checks.divergences(idata), checks.convergence(idata, var_names=names))
     return health.passed, int(idata["sample_stats"]["diverging"].sum()), health.message

@@ -59,13 +59,21 @@ def lkjcholeskycov_noncentered(sim):
     with pm.Model(coords=coords) as model:
         mu_a = pm.Normal("mu_a", 0, 2)
         mu_b = pm.Normal("mu_b", 0, 0.1 if sim.kind == "ozone" else 1)
-        chol, corr, stds = pm.LKJCholeskyCov("chol_cov", n=2, eta=2,
-                                             sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True)
+        chol, corr, stds = pm.LKJCholeskyCov(
+            "chol_cov", n=2, eta=2, sd_dist=pm.HalfCauchy.dist(1, shape=2), compute_corr=True
+        )
         pm.Deterministic("rho", corr[0, 1])
         z = pm.Normal("z", 0, 1, dims=("coef", g))
-        coeffs = pm.Deterministic("coeffs", (pt.stack([mu_a, mu_b])[:, None] + chol @ z).T, dims=(g, "coef"))
+        coeffs = pm.Deterministic(
+            "coeffs", (pt.stack([mu_a, mu_b])[:, None] + chol @ z).T, dims=(g, "coef")
+        )
         sigma = pm.HalfCauchy("sigma", 1)
-        pm.Normal("y", coeffs[codes, 0] + coeffs[codes, 1] * d[x].to_numpy(), sigma, observed=d[y].to_numpy())
+        pm.Normal(
+            "y",
+            coeffs[codes, 0] + coeffs[codes, 1] * d[x].to_numpy(),
+            sigma,
+            observed=d[y].to_numpy(),
+        )
     del np
     return model
 
@@ -121,8 +129,12 @@ def reshapes(tree):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20, help="data seeds (default 20)")
-    ap.add_argument("--pymc-every", type=int, default=4,
-                    help="every k-th data seed is also fitted with PyMC's own NUTS (default 4)")
+    ap.add_argument(
+        "--pymc-every",
+        type=int,
+        default=4,
+        help="every k-th data seed is also fitted with PyMC's own NUTS (default 4)",
+    )
     ap.add_argument("--no-lock", action="store_true", help="do not take the MCMC lock")
     args = ap.parse_args(argv)
     logging.getLogger("pymc").setLevel(logging.ERROR)
@@ -145,20 +157,38 @@ def main(argv=None) -> int:
                 sim = data()
                 t0 = time.perf_counter()
                 with contextlib.nullcontext() if args.no_lock else mcmc_lock():
-                    tree = sample(build(sim), seed=seed, draws=draws, tune=tune, chains=chains,
-                                         target_accept=ta, sampler=sampler, log_likelihood=False)
+                    tree = sample(
+                        build(sim),
+                        seed=seed,
+                        draws=draws,
+                        tune=tune,
+                        chains=chains,
+                        target_accept=ta,
+                        sampler=sampler,
+                        log_likelihood=False,
+                    )
                 verdicts = {name: provenance.check_posterior(t) for name, t in reshapes(tree)}
-                row = {"seed": seed, "case": label, "sampler": sampler, "draws": draws, "chains": chains,
-                       "target_accept": ta, "seconds": round(time.perf_counter() - t0, 1),
-                       "divergences": int(tree["sample_stats"]["diverging"].sum()),
-                       "longest_stuck": longest_stuck(tree),
-                       "verdicts": {k2: v for k2, v in verdicts.items() if v}}
+                row = {
+                    "seed": seed,
+                    "case": label,
+                    "sampler": sampler,
+                    "draws": draws,
+                    "chains": chains,
+                    "target_accept": ta,
+                    "seconds": round(time.perf_counter() - t0, 1),
+                    "divergences": int(tree["sample_stats"]["diverging"].sum()),
+                    "longest_stuck": longest_stuck(tree),
+                    "verdicts": {k2: v for k2, v in verdicts.items() if v},
+                }
                 rows.append(row)
                 out.write(json.dumps(row) + "\n")
                 out.flush()
                 flag = "FLAGGED " + json.dumps(row["verdicts"]) if row["verdicts"] else "ok"
-                print(f"{seed:3d} {sampler:6s} {label:36s} div {row['divergences']:5d} "
-                      f"stuck {row['longest_stuck']:5d} {row['seconds']:6.1f} s {flag}", flush=True)
+                print(
+                    f"{seed:3d} {sampler:6s} {label:36s} div {row['divergences']:5d} "
+                    f"stuck {row['longest_stuck']:5d} {row['seconds']:6.1f} s {flag}",
+                    flush=True,
+                )
     write_report(rows, time.perf_counter() - start)
     return 0
 
@@ -176,21 +206,26 @@ def write_report(rows, seconds):
         f"PyMC NUTS), {n_checks} posteriors checked (as sampled, burn-in cut, thinned, chain subset), "
         f"{seconds / 60:.0f} min.",
         "",
-        f"**\"Not a real sampler run\" verdicts: {len(flagged)} of {n_fits} fits.**",
+        f'**"Not a real sampler run" verdicts: {len(flagged)} of {n_fits} fits.**',
         f"Fits with a chain stuck at one point for at least 100 draws: {len(stuck)} "
         f"(longest {max((r['longest_stuck'] for r in rows), default=0)} draws).",
         "",
         "| case | sampler | fits | flagged | max divergences | fits with a stuck chain |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for (case, sampler), group in itertools.groupby(sorted(rows, key=lambda r: (r["case"], r["sampler"])),
-                                                    key=lambda r: (r["case"], r["sampler"])):
+    for (case, sampler), group in itertools.groupby(
+        sorted(rows, key=lambda r: (r["case"], r["sampler"])),
+        key=lambda r: (r["case"], r["sampler"]),
+    ):
         group = list(group)
-        lines.append(f"| {case} | {sampler} | {len(group)} | {sum(bool(r['verdicts']) for r in group)} | "
-                     f"{max(r['divergences'] for r in group)} | {sum(r['longest_stuck'] >= 100 for r in group)} |")
+        lines.append(
+            f"| {case} | {sampler} | {len(group)} | {sum(bool(r['verdicts']) for r in group)} | "
+            f"{max(r['divergences'] for r in group)} | {sum(r['longest_stuck'] >= 100 for r in group)} |"
+        )
     if flagged:
-        lines += ["", "## Flagged", ""] + [f"- {r['case']} {r['sampler']} seed {r['seed']}: {r['verdicts']}"
-                                           for r in flagged]
+        lines += ["", "## Flagged", ""] + [
+            f"- {r['case']} {r['sampler']} seed {r['seed']}: {r['verdicts']}" for r in flagged
+        ]
     (RESULTS / "provenance_false_positives.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -44,7 +44,9 @@ def time_process_start(repeat: int) -> tuple[float, float]:
             t = time.perf_counter()
             subprocess.run([sys.executable, "-I", "-c", "pass"], check=True)
             direct.append(time.perf_counter() - t)
-            cmd = sb.bwrap_command([sys.executable, "-I", "-c", "pass"], sb.process_mounts(work), cwd=sb.INSIDE)
+            cmd = sb.bwrap_command(
+                [sys.executable, "-I", "-c", "pass"], sb.process_mounts(work), cwd=sb.INSIDE
+            )
             t = time.perf_counter()
             subprocess.run(cmd, check=True)
             boxed.append(time.perf_counter() - t)
@@ -79,7 +81,9 @@ def main(argv=None) -> int:
         print(f"bubblewrap does not work here: {problem}", file=sys.stderr)
         return 1
     a = grading.load_assignment(TOY / "autograder")
-    subs = grading.find_submissions([TOY / "autograder" / "toy.ipynb", TOY / "student" / "toy.ipynb"])
+    subs = grading.find_submissions(
+        [TOY / "autograder" / "toy.ipynb", TOY / "student" / "toy.ipynb"]
+    )
     modes = {  # name: grade_one options
         "bare": dict(sandbox="none", guard=False, check_integrity=False),
         "none": dict(sandbox="none"),
@@ -99,16 +103,21 @@ def main(argv=None) -> int:
     copy_s, cache_mb = time_cache_copy(5)
     med = {m: _median(v) for m, v in seconds.items()}
     diffs = sorted(b - n for n, b in zip(seconds["bare"], seconds["bwrap"]))
-    version = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.split()[-1]
+    version = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.split()[
+        -1
+    ]
     lines = [
-        "# Sandbox overhead", "",
+        "# Sandbox overhead",
+        "",
         f"Toy assignment (`tests/fixtures/toy-assignment`), a correct and a blank submission, "
         f"{args.rounds} interleaved rounds per mode, one submission at a time; machine: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, bubblewrap {version}; "
-        f"date {time.strftime('%Y-%m-%d')}. Other sessions may have shared the cores.", "",
+        f"date {time.strftime('%Y-%m-%d')}. Other sessions may have shared the cores.",
+        "",
         "Modes: *bare* = no sandbox, no audit-hook guard, no integrity hash (the floor); "
         "*none* = `--sandbox none` (guard + hash of all of teachkit and Otter, twice per "
-        "submission); *bwrap* = `--sandbox bwrap` (the default where it works).", "",
+        "submission); *bwrap* = `--sandbox bwrap` (the default where it works).",
+        "",
         "| | bare | `--sandbox none` | `--sandbox bwrap` | bwrap - bare | bwrap / bare |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         f"| seconds per submission, median (gradebook) | {med['bare']:.2f} | {med['none']:.2f} | "

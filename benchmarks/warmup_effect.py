@@ -49,8 +49,12 @@ def grade_one(name: str, sub: Path, env: dict, timeout: float) -> tuple[float, f
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--assignment", default="hw03-varying-effects")
-    ap.add_argument("--presets", nargs="+", default=None,
-                    help="presets `teachkit warmup` compiles (default: all, as `teachkit grade` does)")
+    ap.add_argument(
+        "--presets",
+        nargs="+",
+        default=None,
+        help="presets `teachkit warmup` compiles (default: all, as `teachkit grade` does)",
+    )
     ap.add_argument("--timeout", type=float, default=1200)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "warmup_effect.md"))
     args = ap.parse_args(argv)

@@ -41,8 +41,11 @@ _DEFAULT_WORDS = {
 
 def _defaults(func: Callable[..., Any]) -> dict[str, Any]:
     """The keyword defaults of ``func``'s signature (what --help shows and argparse falls back to)."""
-    return {name: p.default for name, p in inspect.signature(func).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        name: p.default
+        for name, p in inspect.signature(func).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 def _simulate_sizes(text: str):
@@ -68,52 +71,87 @@ def _simulate_options() -> dict[str, list[tuple]]:
     groups = [("--n-groups", "n_groups", int, "number of groups, >= 1")]
     options = {
         "ozone": [
-            ("--size", "size", ["lecture", "homework"],
-             "lecture: all 1800 days at every station (21,600 rows); homework: 100 random "
-             "days per station (1,200 rows)"),
+            (
+                "--size",
+                "size",
+                ["lecture", "homework"],
+                "lecture: all 1800 days at every station (21,600 rows); homework: 100 random "
+                "days per station (1,200 rows)",
+            ),
             ("--n-days", "n_days", int, "days per station, 1 to 1800 (overrides --size)"),
             *_GAUSSIAN_OPTIONS,
         ],
         "grants": [
-            ("--alpha-female", "alpha_female", float,
-             "log-odds effect of being female on an award"),
+            (
+                "--alpha-female",
+                "alpha_female",
+                float,
+                "log-odds effect of being female on an award",
+            ),
             ("--alpha-male", "alpha_male", float, "log-odds effect of being male"),
             ("--tau", "tau", float, "sd of the discipline effects, >= 0"),
-            ("--scale", "scale", float,
-             "multiplies the NWO application counts (rounded, at least 1), > 0"),
-            ("--assign-effects", "assign_effects", ["female_share", "random"],
-             "female_share: the discipline with the fewest female applicants gets the largest "
-             "effect (total effect more negative than the direct one); random: at random"),
+            (
+                "--scale",
+                "scale",
+                float,
+                "multiplies the NWO application counts (rounded, at least 1), > 0",
+            ),
+            (
+                "--assign-effects",
+                "assign_effects",
+                ["female_share", "random"],
+                "female_share: the discipline with the fewest female applicants gets the largest "
+                "effect (total effect more negative than the direct one); random: at random",
+            ),
         ],
         "funnel": [
             *groups,
-            ("--n-per-group", "n_per_group", _simulate_sizes,
-             "observations per group: one number, or one per group as a comma-separated list"),
+            (
+                "--n-per-group",
+                "n_per_group",
+                _simulate_sizes,
+                "observations per group: one number, or one per group as a comma-separated list",
+            ),
             *_GAUSSIAN_OPTIONS,
         ],
         "varying_effects": [
             *groups,
-            ("--n-per-group", "n_per_group", _simulate_sizes,
-             "observations per group: one number, or one per group as a comma-separated list "
-             "(unbalanced design)"),
+            (
+                "--n-per-group",
+                "n_per_group",
+                _simulate_sizes,
+                "observations per group: one number, or one per group as a comma-separated list "
+                "(unbalanced design)",
+            ),
             *_GAUSSIAN_OPTIONS,
-            ("--x-dist", "x_dist", ["normal", "uniform"],
-             "distribution of x: normal(mean X_LOC, sd X_SCALE) or uniform on "
-             "[X_LOC, X_LOC + X_SCALE]"),
+            (
+                "--x-dist",
+                "x_dist",
+                ["normal", "uniform"],
+                "distribution of x: normal(mean X_LOC, sd X_SCALE) or uniform on "
+                "[X_LOC, X_LOC + X_SCALE]",
+            ),
             ("--x-loc", "x_loc", float, "location of x (see --x-dist)"),
             ("--x-scale", "x_scale", float, "scale of x (see --x-dist), > 0"),
-            ("--center-x", "center_x", bool,
-             "subtract the mean of x before computing y (intercepts at the mean x)"),
-            ("--group-labels", "group_labels", _simulate_labels,
-             "comma-separated group labels, one per group"),
+            (
+                "--center-x",
+                "center_x",
+                bool,
+                "subtract the mean of x before computing y (intercepts at the mean x)",
+            ),
+            (
+                "--group-labels",
+                "group_labels",
+                _simulate_labels,
+                "comma-separated group labels, one per group",
+            ),
         ],
     }
     out = {}
     for name, preset in PRESETS.items():
         defaults = _defaults(preset.generator)
         out[preset.cli_name] = [
-            (flag, key, kind,
-             _DEFAULT_WORDS[key] if defaults[key] is None else defaults[key], text)
+            (flag, key, kind, _DEFAULT_WORDS[key] if defaults[key] is None else defaults[key], text)
             for flag, key, kind, text in options[name]
         ]
     return out
@@ -134,11 +172,19 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--seed", type=int, default=None,
-                        help="random seed, a whole number >= 0 (default: a fresh one, printed "
-                        "and recorded in truth.json so that the data can be made again)")
-    common.add_argument("--out", required=True, metavar="DIR",
-                        help="folder to write data.csv and truth.json into (created if needed)")
+    common.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed, a whole number >= 0 (default: a fresh one, printed "
+        "and recorded in truth.json so that the data can be made again)",
+    )
+    common.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder to write data.csv and truth.json into (created if needed)",
+    )
     presets = p.add_subparsers(dest="preset", metavar="PRESET", title="presets")
     presets.required = True
     epilog = ["options of each preset (details: teachkit simulate PRESET --help):"]
@@ -146,25 +192,49 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
 
     for preset in PRESETS.values():
         name, description = preset.cli_name, preset.description
-        q = presets.add_parser(name, parents=[common], help=description.split(":")[0].split(",")[0],
-                               description=description)
+        q = presets.add_parser(
+            name,
+            parents=[common],
+            help=description.split(":")[0].split(",")[0],
+            description=description,
+        )
         for flag, key, kind, default, text in options[name]:
             shown = f"{text} (default: {default})"
             if kind is bool:
-                q.add_argument(flag, dest=key, action="store_true", default=argparse.SUPPRESS,
-                               help=shown)
+                q.add_argument(
+                    flag, dest=key, action="store_true", default=argparse.SUPPRESS, help=shown
+                )
             elif isinstance(kind, list):
-                q.add_argument(flag, dest=key, choices=kind, default=argparse.SUPPRESS,
-                               help=shown)
+                q.add_argument(flag, dest=key, choices=kind, default=argparse.SUPPRESS, help=shown)
             else:
-                metavar = "N" if kind is int else ("N[,N...]" if kind is _simulate_sizes
-                                                    else "LABELS" if kind is _simulate_labels
-                                                    else "X")
-                q.add_argument(flag, dest=key, type=kind, default=argparse.SUPPRESS,
-                               metavar=metavar, help=shown)
+                metavar = (
+                    "N"
+                    if kind is int
+                    else (
+                        "N[,N...]"
+                        if kind is _simulate_sizes
+                        else "LABELS"
+                        if kind is _simulate_labels
+                        else "X"
+                    )
+                )
+                q.add_argument(
+                    flag,
+                    dest=key,
+                    type=kind,
+                    default=argparse.SUPPRESS,
+                    metavar=metavar,
+                    help=shown,
+                )
         flags = ", ".join(["--seed", "--out"] + [o[0] for o in options[name]])
-        epilog.append(textwrap.fill(f"{name}: {flags}", initial_indent="  ",
-                                    subsequent_indent="      ", break_on_hyphens=False))
+        epilog.append(
+            textwrap.fill(
+                f"{name}: {flags}",
+                initial_indent="  ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+            )
+        )
     p.epilog = "\n".join(epilog) + (
         "\n\nexample: teachkit simulate ozone --size homework --seed 410 --out data/ozone"
     )
@@ -208,24 +278,47 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     from teachkit.demo import run
 
     default = _defaults(run)
-    p.add_argument("--out", default=default["out"], metavar="DIR",
-                   help="folder for the demo's outputs (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=default["seed"],
-                   help="seed for every simulation and fit (default: %(default)s)")
-    p.add_argument("--workers", type=int, default=default["workers"],
-                   help="submissions graded at once (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=default["timeout"], metavar="S",
-                   help="wall-clock limit per graded notebook, seconds (default: %(default)s)")
-    p.add_argument("--skip", nargs="*", default=[], choices=["fit", "grade"],
-                   help="leave out the MCMC step and/or the build-and-grade step")
+    p.add_argument(
+        "--out",
+        default=default["out"],
+        metavar="DIR",
+        help="folder for the demo's outputs (default: %(default)s)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=default["seed"],
+        help="seed for every simulation and fit (default: %(default)s)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default["workers"],
+        help="submissions graded at once (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=default["timeout"],
+        metavar="S",
+        help="wall-clock limit per graded notebook, seconds (default: %(default)s)",
+    )
+    p.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["fit", "grade"],
+        help="leave out the MCMC step and/or the build-and-grade step",
+    )
     p.set_defaults(_run=_run_demo)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     from teachkit.demo import run
 
-    return run(out=args.out, seed=args.seed, workers=args.workers, timeout=args.timeout,
-               skip=args.skip)
+    return run(
+        out=args.out, seed=args.seed, workers=args.workers, timeout=args.timeout, skip=args.skip
+    )
 
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
@@ -272,12 +365,20 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "output). With --check, rebuild into a temporary folder and exit 1 listing every stale "
         "committed file.",
     )
-    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
-                   help="assignment names, e.g. hw01-mvnormal-cholesky (default: all)")
-    p.add_argument("--check", action="store_true",
-                   help="do not write; exit 1 if the committed outputs are stale")
-    p.add_argument("--root", default=".",
-                   help="project folder holding solutions/ (default: current folder)")
+    p.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="ASSIGNMENT",
+        help="assignment names, e.g. hw01-mvnormal-cholesky (default: all)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 if the committed outputs are stale",
+    )
+    p.add_argument(
+        "--root", default=".", help="project folder holding solutions/ (default: current folder)"
+    )
     p.set_defaults(_run=_run_build)
 
 
@@ -298,16 +399,21 @@ def _run_build(args: argparse.Namespace) -> int:
     if args.check:
         stale = check(names, root=root)
         if stale:
-            print(f"teachkit build --check: {len(stale)} stale file(s); run `teachkit build` "
-                  "and commit the result:", file=sys.stderr)
+            print(
+                f"teachkit build --check: {len(stale)} stale file(s); run `teachkit build` "
+                "and commit the result:",
+                file=sys.stderr,
+            )
             for line in stale:
                 print(f"  {line}", file=sys.stderr)
             return 1
         print(f"teachkit build --check: {len(names or known)} assignment(s) up to date")
         return 0
     for result in build(names, root=root):
-        print(f"{result.name}: {result.student.relative_to(root.resolve())}, "
-              f"{result.autograder.relative_to(root.resolve())}/")
+        print(
+            f"{result.name}: {result.student.relative_to(root.resolve())}, "
+            f"{result.autograder.relative_to(root.resolve())}/"
+        )
     return 0
 
 
@@ -320,23 +426,53 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
         "writes OUT/gradebook.csv and OUT/feedback/ID.md.",
     )
     p.add_argument("assignment", help="autograder folder or zip, or a name under autograder/")
-    p.add_argument("submissions", nargs="+", help=".ipynb files, folders of them, or zips (Gradescope export)")
+    p.add_argument(
+        "submissions", nargs="+", help=".ipynb files, folders of them, or zips (Gradescope export)"
+    )
     from teachkit.grading.batch import grade
 
     default = _defaults(grade)
-    p.add_argument("--workers", type=int, default=default["workers"], help="notebooks graded at once (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=default["timeout"], help="seconds per notebook (default: %(default)s)")
-    p.add_argument("--memory", type=float, default=default["memory_mb"], help="MB per notebook (default: %(default)s; 0: no limit)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default["workers"],
+        help="notebooks graded at once (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=default["timeout"],
+        help="seconds per notebook (default: %(default)s)",
+    )
+    p.add_argument(
+        "--memory",
+        type=float,
+        default=default["memory_mb"],
+        help="MB per notebook (default: %(default)s; 0: no limit)",
+    )
     p.add_argument("--out", default=default["out"], help="output folder (default: %(default)s)")
-    p.add_argument("--dask", metavar="ADDRESS", default=default["dask"], help="grade on this Dask scheduler instead of locally")
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=default["dask"],
+        help="grade on this Dask scheduler instead of locally",
+    )
     p.add_argument("--rerun", action="store_true", help="grade again even unchanged submissions")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("--warmup", choices=("auto", "yes", "no"), default="auto",
-                   help="compile the reference models first (default: auto = when the tests use PyMC)")
-    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
-                   help="OS isolation of notebooks and hidden tests: bubblewrap, or none (an audit-hook "
-                   "guard only); auto = bubblewrap when it works here, with a loud warning otherwise "
-                   "(default: %(default)s)")
+    p.add_argument(
+        "--warmup",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="compile the reference models first (default: auto = when the tests use PyMC)",
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default="auto",
+        help="OS isolation of notebooks and hidden tests: bubblewrap, or none (an audit-hook "
+        "guard only); auto = bubblewrap when it works here, with a loud warning otherwise "
+        "(default: %(default)s)",
+    )
     p.set_defaults(_run=_run_grade)
 
 
@@ -353,10 +489,12 @@ def _add_lecture(sub: argparse._SubParsersAction) -> None:
         description="Serve the lecture's widget gallery (five interactive demos) through Voila "
         "on 127.0.0.1, print its URL and run until Ctrl-C. Needs no internet connection.",
     )
-    p.add_argument("--port", type=int, default=None,
-                   help="TCP port on 127.0.0.1 (default: a free one)")
-    p.add_argument("--no-browser", action="store_true",
-                   help="only print the URL; do not open a web browser")
+    p.add_argument(
+        "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free one)"
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="only print the URL; do not open a web browser"
+    )
     p.set_defaults(_run=_run_lecture)
 
 
@@ -401,17 +539,43 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "nothing changed, so a stopped calibration resumes. Exit status 1 when the bar is not met.",
     )
     p.add_argument("assignment", help="a name under autograder/ (built by teachkit build)")
-    p.add_argument("--seeds", type=int, default=50, help="sampler seeds 1..N (default: %(default)s; the bar needs 50)")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=50,
+        help="sampler seeds 1..N (default: %(default)s; the bar needs 50)",
+    )
     p.add_argument("--first-seed", type=int, default=1, help="first seed (default: %(default)s)")
-    p.add_argument("--rewrite", action="append", default=[], metavar="NOTEBOOK",
-                   help="a correct notebook in another style (repeatable), besides the spec's rewrites")
-    p.add_argument("--workers", type=int, default=1, help="notebooks graded at once (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default: %(default)s)")
-    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
-                   help="as for teachkit grade (default: %(default)s)")
-    p.add_argument("--fresh", action="store_true", help="grade everything again, ignoring recorded runs")
-    p.add_argument("--report-only", action="store_true", help="grade nothing: rewrite calibration.md from the runs")
-    p.add_argument("--root", default=".", help="project folder holding autograder/ and solutions/ (default: .)")
+    p.add_argument(
+        "--rewrite",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK",
+        help="a correct notebook in another style (repeatable), besides the spec's rewrites",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, help="notebooks graded at once (default: %(default)s)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=600, help="seconds per notebook (default: %(default)s)"
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default="auto",
+        help="as for teachkit grade (default: %(default)s)",
+    )
+    p.add_argument(
+        "--fresh", action="store_true", help="grade everything again, ignoring recorded runs"
+    )
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="grade nothing: rewrite calibration.md from the runs",
+    )
+    p.add_argument(
+        "--root", default=".", help="project folder holding autograder/ and solutions/ (default: .)"
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(_run=_run_calibrate)
 
@@ -419,14 +583,26 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
 def _run_calibrate(args: argparse.Namespace) -> int:
     from teachkit.course.calibrate import calibrate
 
-    cal = calibrate(args.assignment, seeds=args.seeds, first_seed=args.first_seed, rewrites=args.rewrite,
-                    workers=args.workers, timeout=args.timeout, sandbox=args.sandbox, fresh=args.fresh,
-                    report_only=args.report_only, root=args.root, progress=not args.no_progress)
+    cal = calibrate(
+        args.assignment,
+        seeds=args.seeds,
+        first_seed=args.first_seed,
+        rewrites=args.rewrite,
+        workers=args.workers,
+        timeout=args.timeout,
+        sandbox=args.sandbox,
+        fresh=args.fresh,
+        report_only=args.report_only,
+        root=args.root,
+        progress=not args.no_progress,
+    )
     rep = cal.report
     for line in rep.warnings:
         print(f"teachkit calibrate: WARNING: {line}", file=sys.stderr)
-    print(f"{cal.name}: {len(cal.runs)} runs over {len(rep.seeds)} seeds of {len(cal.candidates)} notebooks; "
-          + ("the bar is met" if rep.met else f"the bar is NOT met ({len(rep.problems)} problems)"))
+    print(
+        f"{cal.name}: {len(cal.runs)} runs over {len(rep.seeds)} seeds of {len(cal.candidates)} notebooks; "
+        + ("the bar is met" if rep.met else f"the bar is NOT met ({len(rep.problems)} problems)")
+    )
     for line in rep.problems:
         if line not in rep.warnings:
             print(f"  - {line}")
@@ -434,7 +610,15 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     return 0 if rep.met else 1
 
 
-_BUILDERS = [_add_simulate, _add_warmup, _add_build, _add_calibrate, _add_grade, _add_lecture, _add_demo]
+_BUILDERS = [
+    _add_simulate,
+    _add_warmup,
+    _add_build,
+    _add_calibrate,
+    _add_grade,
+    _add_lecture,
+    _add_demo,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,8 +24,7 @@ import pandas as pd
 from teachkit import simulate
 from teachkit.simulate import Simulation
 
-__all__ = ["report_summary", "run", "save_simulations", "simulate_presets",
-           "summarize"]
+__all__ = ["report_summary", "run", "save_simulations", "simulate_presets", "summarize"]
 
 _HYPER = ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma")
 #: Smallest time limit per notebook for the MCMC homework's sample class (seconds): a cold compile
@@ -77,8 +76,10 @@ def _gaussian_sizes(sim: Simulation, table: pd.DataFrame) -> str:
     size_text = (
         f"{sizes.iloc[0]:,} each" if sizes.nunique() == 1 else f"{sizes.min()} to {sizes.max()}"
     )
-    return (f"{len(sim.data):,} rows, {len(table)} {group}s ({size_text}); "
-            f"x = {sim.roles['x']}, y = {sim.roles['y']}")
+    return (
+        f"{len(sim.data):,} rows, {len(table)} {group}s ({size_text}); "
+        f"x = {sim.roles['x']}, y = {sim.roles['y']}"
+    )
 
 
 def _population_table(sim: Simulation, table: pd.DataFrame) -> pd.DataFrame:
@@ -87,11 +88,17 @@ def _population_table(sim: Simulation, table: pd.DataFrame) -> pd.DataFrame:
     rows = [{"": "truth", **{k: t[k] for k in _HYPER}}]
     a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
     if len(table) > 2:
-        rows.append({
-            "": f"realised by the {len(table)} groups (mean, sd and corr of alpha, beta)",
-            "mu_a": a.mean(), "mu_b": b.mean(), "sigma_a": a.std(ddof=1),
-            "sigma_b": b.std(ddof=1), "rho": np.corrcoef(a, b)[0, 1], "sigma": float("nan"),
-        })
+        rows.append(
+            {
+                "": f"realised by the {len(table)} groups (mean, sd and corr of alpha, beta)",
+                "mu_a": a.mean(),
+                "mu_b": b.mean(),
+                "sigma_a": a.std(ddof=1),
+                "sigma_b": b.std(ddof=1),
+                "rho": np.corrcoef(a, b)[0, 1],
+                "sigma": float("nan"),
+            }
+        )
     return pd.DataFrame(rows, columns=["", *_HYPER])
 
 
@@ -105,8 +112,7 @@ def _summarize_gaussian(sim: Simulation) -> list[str]:
         "first rows:",
         _indent(sim.data.head(3).to_string(index=False)),
         "",
-        "truth, population:     "
-        + "  ".join(f"{k} {t[k]:.4g}" for k in _HYPER),
+        "truth, population:     " + "  ".join(f"{k} {t[k]:.4g}" for k in _HYPER),
     ]
     a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
     if len(table) > 2:
@@ -141,16 +147,21 @@ def _grants_table(sim: Simulation) -> pd.DataFrame:
     )
 
 
-_GRANTS_FORMATTERS = {"rate f": "{:.1%}".format, "rate m": "{:.1%}".format,
-                      "beta": "{:+.3f}".format}
+_GRANTS_FORMATTERS = {
+    "rate f": "{:.1%}".format,
+    "rate m": "{:.1%}".format,
+    "beta": "{:+.3f}".format,
+}
 
 
 def _grants_sizes(sim: Simulation) -> str:
     d = sim.data
     apps = d.groupby("gender", observed=True)["applications"].sum()
     awards = d.groupby("gender", observed=True)["awards"].sum()
-    return (f"{len(d)} rows ({d['discipline'].nunique()} disciplines x {d['gender'].nunique()} "
-            f"genders), {int(apps.sum()):,} applications, {int(awards.sum()):,} awards")
+    return (
+        f"{len(d)} rows ({d['discipline'].nunique()} disciplines x {d['gender'].nunique()} "
+        f"genders), {int(apps.sum()):,} applications, {int(awards.sum()):,} awards"
+    )
 
 
 def _grants_effects(sim: Simulation) -> pd.DataFrame:
@@ -164,10 +175,16 @@ def _grants_effects(sim: Simulation) -> pd.DataFrame:
                 "total (pooled, expected rates)",
                 "total (pooled, observed rates)",
             ],
-            "log-odds": [t["direct_effect"], t["total_effect"],
-                         float("nan") if observed is None else observed],
-            "percentage points": [100 * t["direct_effect_prob"], 100 * t["total_effect_prob"],
-                                  100 * t["observed_total_effect_prob"]],
+            "log-odds": [
+                t["direct_effect"],
+                t["total_effect"],
+                float("nan") if observed is None else observed,
+            ],
+            "percentage points": [
+                100 * t["direct_effect_prob"],
+                100 * t["total_effect_prob"],
+                100 * t["observed_total_effect_prob"],
+            ],
         }
     )
 
@@ -180,9 +197,7 @@ def _summarize_grants(sim: Simulation) -> list[str]:
     lines = [
         _grants_sizes(sim),
         "",
-        _indent(
-            table.reset_index().to_string(index=False, formatters=_GRANTS_FORMATTERS)
-        ),
+        _indent(table.reset_index().to_string(index=False, formatters=_GRANTS_FORMATTERS)),
         "",
         "truth:  alpha female {f:+.3f}, male {m:+.3f}  (log-odds); tau {tau:.3g}".format(
             f=t["alpha"]["female"], m=t["alpha"]["male"], tau=t["tau"]
@@ -258,9 +273,15 @@ def report_summary(section, name: str, sim: Simulation):
             frame[col] = frame[col].map(fmt)
         section.table(frame)
         section.text("Truth (log-odds of an award; tau: sd of the discipline effects):")
-        section.table(pd.DataFrame({"alpha female": [f"{t['alpha']['female']:+.3f}"],
-                                    "alpha male": [f"{t['alpha']['male']:+.3f}"],
-                                    "tau": [f"{t['tau']:.3g}"]}))
+        section.table(
+            pd.DataFrame(
+                {
+                    "alpha female": [f"{t['alpha']['female']:+.3f}"],
+                    "alpha male": [f"{t['alpha']['male']:+.3f}"],
+                    "tau": [f"{t['tau']:.3g}"],
+                }
+            )
+        )
         effects = _grants_effects(sim)
         effects["log-odds"] = effects["log-odds"].map(lambda v: "n/a" if v != v else f"{v:+.3f}")
         effects["percentage points"] = effects["percentage points"].map("{:+.1f}".format)
@@ -368,26 +389,39 @@ def run(
     if "fit" in skip:
         print("\n(skipping the fits: --skip fit)")
     else:
-        _step(2, n, "fitting the correlated model to the funnel data, centred and non-centred", started)
+        _step(
+            2,
+            n,
+            "fitting the correlated model to the funnel data, centred and non-centred",
+            started,
+        )
         from teachkit import demo_fit
 
         cmp = demo_fit.fit_funnel(sims["funnel"], seed=seed)
         print()
         for label, res in cmp.divergences.items():
             print(f"  divergences, {label:<12} {'PASS' if res else 'FAIL'}: {res.message}")
-        print(f"  convergence, non-centred  {'PASS' if cmp.convergence['non-centred'] else 'FAIL'}: "
-              f"{cmp.convergence['non-centred'].message}")
+        print(
+            f"  convergence, non-centred  {'PASS' if cmp.convergence['non-centred'] else 'FAIL'}: "
+            f"{cmp.convergence['non-centred'].message}"
+        )
         table = demo_fit.recovery_table(cmp.recovery)
         print("\n  recovery of the truth by the non-centred fit:")
-        print(_indent(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""), "    "))
+        print(
+            _indent(
+                table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""), "    "
+            )
+        )
         print(f"  -> {'PASS' if cmp.recovery else 'FAIL'}: {cmp.recovery.message}")
         plots = demo_fit.save_plots(cmp, out / "plots")
         print("  plots: " + ", ".join(str(p) for p in plots.values()))
         sec = Section("2. Centred vs non-centred: divergences and recovery")
         for label, res in cmp.divergences.items():
             sec.text(f"{label}: {res.message}", "pass" if res else "fail")
-        sec.text("Recovery by the non-centred fit: " + cmp.recovery.message,
-                 "pass" if cmp.recovery else "fail")
+        sec.text(
+            "Recovery by the non-centred fit: " + cmp.recovery.message,
+            "pass" if cmp.recovery else "fail",
+        )
         sec.table(table)
         for name, path in plots.items():
             sec.image(str(path.relative_to(out)), name)
@@ -406,35 +440,50 @@ def run(
             limit = timeout if k == 0 else max(timeout, MCMC_TIMEOUT)
             g = demo_grade.grade_class(out, name, workers=workers, timeout=limit)
             rows = pd.DataFrame(g.gradebook.rows())
-            cols = [c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows]
+            cols = [
+                c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows
+            ]
             print()
             print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
             sec = Section(f"{3 + k}. Grading a sample class of {name}")
             if k == 0:
-                sec.text("Every assignment was built with teachkit build into build/; the sample class "
-                         f"({g.class_dir.name}/) was graded with teachkit grade: each notebook ran under a "
-                         "time and memory limit and its hidden tests ran in a separate clean process.")
+                sec.text(
+                    "Every assignment was built with teachkit build into build/; the sample class "
+                    f"({g.class_dir.name}/) was graded with teachkit grade: each notebook ran under a "
+                    "time and memory limit and its hidden tests ran in a separate clean process."
+                )
             else:
-                sec.text(f"The flagship MCMC homework ({g.class_dir.name}/): two correct submissions written "
-                         "differently (full marks), one that kept the centred model where the non-centred one "
-                         "is asked (its divergences cost question 2's points), the untouched notebook, and "
-                         "one that patches the checks and Otter and writes a fake results file (0).")
+                sec.text(
+                    f"The flagship MCMC homework ({g.class_dir.name}/): two correct submissions written "
+                    "differently (full marks), one that kept the centred model where the non-centred one "
+                    "is asked (its divergences cost question 2's points), the untouched notebook, and "
+                    "one that patches the checks and Otter and writes a fake results file (0)."
+                )
             sec.table(rows.drop(columns=[c for c in ("possible",) if c in rows]), "{:.2f}")
-            sec.links({f"feedback: {p.stem}": str(p.relative_to(out))
-                       for p in sorted(g.feedback_dir.glob("*.md"))}
-                      | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))})
+            sec.links(
+                {
+                    f"feedback: {p.stem}": str(p.relative_to(out))
+                    for p in sorted(g.feedback_dir.glob("*.md"))
+                }
+                | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))}
+            )
             sections.append(sec)
 
     _step(5, n, "writing the report", started)
-    report = write_report(out / "report.html", "teachkit demo", sections,
-                          intro=f"seed {seed}; made by `teachkit demo` in "
-                          f"{time.perf_counter() - started:.0f} s")
+    report = write_report(
+        out / "report.html",
+        "teachkit demo",
+        sections,
+        intro=f"seed {seed}; made by `teachkit demo` in {time.perf_counter() - started:.0f} s",
+    )
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Look at:")
     look = [(str(report), "the report (open in a browser)")]
     if "grade" not in skip:
-        look += [(str(out / "grading" / "gradebook.csv"), "the gradebook (homework 1)"),
-                 (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission"),
-                 (str(out / "hw04-grading" / "gradebook.csv"), "homework 4's gradebook and feedback/")]
+        look += [
+            (str(out / "grading" / "gradebook.csv"), "the gradebook (homework 1)"),
+            (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission"),
+            (str(out / "hw04-grading" / "gradebook.csv"), "homework 4's gradebook and feedback/"),
+        ]
     if "fit" not in skip:
         look.append((f"{out / 'plots'}/", "trace, shrinkage and rho plots"))
     width = max(len(p) for p, _ in look)

@@ -39,8 +39,9 @@ class FitComparison:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def fit_funnel(sim: Simulation, *, seed: int, settings: dict | None = None,
-               log=print) -> FitComparison:
+def fit_funnel(
+    sim: Simulation, *, seed: int, settings: dict | None = None, log=print
+) -> FitComparison:
     """Fit the centred and the non-centred correlated model to ``sim`` and check both.
 
     Parameters
@@ -71,8 +72,10 @@ def fit_funnel(sim: Simulation, *, seed: int, settings: dict | None = None,
     opts = {**SETTINGS, **(settings or {})}
     fits, seconds = {}, {}
     for label, centered in (("centred", True), ("non-centred", False)):
-        log(f"  fitting the {label} model ({opts['chains']} chains x {opts['draws']} draws; "
-            "the first fit of a model compiles it, about a minute on a cold cache) ...")
+        log(
+            f"  fitting the {label} model ({opts['chains']} chains x {opts['draws']} draws; "
+            "the first fit of a model compiles it, about a minute on a cold cache) ..."
+        )
         start = time.perf_counter()
         model = models.correlated(sim, centered=centered)
         fits[label] = sample(model, seed=seed, **opts)
@@ -110,11 +113,17 @@ def recovery_table(result: checks.CheckResult) -> pd.DataFrame:
     params = result.details.get("parameters", [])
     for rec in params:
         if rec["group"] is None:
-            rows.append({
-                "parameter": rec["name"], "truth": rec["truth"], "posterior mean": rec["mean"],
-                "interval": f"{rec['prob']:.1%}", "low": rec["low"], "high": rec["high"],
-                "pass": "yes" if rec["inside"] else "NO",
-            })
+            rows.append(
+                {
+                    "parameter": rec["name"],
+                    "truth": rec["truth"],
+                    "posterior mean": rec["mean"],
+                    "interval": f"{rec['prob']:.1%}",
+                    "low": rec["low"],
+                    "high": rec["high"],
+                    "pass": "yes" if rec["inside"] else "NO",
+                }
+            )
     by_var: dict[str, list[dict]] = {}
     for rec in params:
         if rec["group"] is not None:
@@ -122,14 +131,21 @@ def recovery_table(result: checks.CheckResult) -> pd.DataFrame:
     for name, recs in by_var.items():
         inside = sum(r["inside"] for r in recs)
         allowed = result.details.get("groups", {}).get(name, {}).get("allowed")
-        rows.append({
-            "parameter": f"{name}[each of {len(recs)} groups]", "truth": float("nan"),
-            "posterior mean": float("nan"), "interval": f"{recs[0]['prob']:.1%}",
-            "low": float("nan"), "high": float("nan"),
-            "pass": f"{inside}/{len(recs)} inside" + (f" (may miss {allowed})" if allowed is not None else ""),
-        })
-    return pd.DataFrame(rows, columns=["parameter", "truth", "posterior mean", "interval", "low",
-                                       "high", "pass"])
+        rows.append(
+            {
+                "parameter": f"{name}[each of {len(recs)} groups]",
+                "truth": float("nan"),
+                "posterior mean": float("nan"),
+                "interval": f"{recs[0]['prob']:.1%}",
+                "low": float("nan"),
+                "high": float("nan"),
+                "pass": f"{inside}/{len(recs)} inside"
+                + (f" (may miss {allowed})" if allowed is not None else ""),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["parameter", "truth", "posterior mean", "interval", "low", "high", "pass"]
+    )
 
 
 def save_plots(comparison: FitComparison, folder) -> dict[str, Path]:
@@ -155,8 +171,9 @@ def save_plots(comparison: FitComparison, folder) -> dict[str, Path]:
             comparison.sim.truth["rho"],
         ),
     }
-    figures["trace-centred"].suptitle("centred model: divergences (ticks) where sigma_b is small",
-                                      fontsize=10)
+    figures["trace-centred"].suptitle(
+        "centred model: divergences (ticks) where sigma_b is small", fontsize=10
+    )
     figures["trace-centred"].tight_layout()
     paths = {}
     for name, fig in figures.items():

@@ -67,15 +67,19 @@ def build(out, *, log=print) -> list:
     return built
 
 
-def grade_class(out, name: str = DEMO_ASSIGNMENT, *, workers: int = 2, timeout: float = 120,
-                log=print) -> GradeStep:
+def grade_class(
+    out, name: str = DEMO_ASSIGNMENT, *, workers: int = 2, timeout: float = 120, log=print
+) -> GradeStep:
     """Write the sample class of ``name`` into ``OUT/<class folder>`` and grade it against ``out/build``."""
     from teachkit import grading, sample_submissions
 
     if name not in DEMO_CLASSES:
         raise ValueError(f"the demo has sample classes of {', '.join(DEMO_CLASSES)}; got {name!r}")
-    make = sample_submissions.demo_class if name == DEMO_ASSIGNMENT else (
-        lambda root, _name: sample_submissions.demo_hw04_class(root))
+    make = (
+        sample_submissions.demo_class
+        if name == DEMO_ASSIGNMENT
+        else (lambda root, _name: sample_submissions.demo_hw04_class(root))
+    )
     root = project_root()
     out = Path(out)
     class_name, grading_name = DEMO_CLASSES[name]
@@ -83,8 +87,10 @@ def grade_class(out, name: str = DEMO_ASSIGNMENT, *, workers: int = 2, timeout: 
     class_dir.mkdir(parents=True, exist_ok=True)
     for file, data in make(root, name).items():
         (class_dir / file).write_bytes(data)
-    log(f"  grading {len(list(class_dir.glob('*.ipynb')))} sample submissions to {name} "
-        f"({workers} at a time, {timeout:.0f} s limit each) ...")
+    log(
+        f"  grading {len(list(class_dir.glob('*.ipynb')))} sample submissions to {name} "
+        f"({workers} at a time, {timeout:.0f} s limit each) ..."
+    )
     book = grading.grade(
         out / "build" / "autograder" / name,
         sorted(class_dir.glob("*.ipynb")),
@@ -95,4 +101,6 @@ def grade_class(out, name: str = DEMO_ASSIGNMENT, *, workers: int = 2, timeout: 
         rerun=True,
         root=root,
     )
-    return GradeStep(class_dir, book, out / grading_name / "gradebook.csv", out / grading_name / "feedback")
+    return GradeStep(
+        class_dir, book, out / grading_name / "gradebook.csv", out / grading_name / "feedback"
+    )

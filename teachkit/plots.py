@@ -41,8 +41,12 @@ def draws_of(idata, name: str) -> np.ndarray:
     return np.asarray(da.transpose("chain", "draw", *rest).values)
 
 
-def trace_plot(idata, var_names=("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma"), *,
-               divergent: bool = True):
+def trace_plot(
+    idata,
+    var_names=("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma"),
+    *,
+    divergent: bool = True,
+):
     """Trace (draw index against value, one colour per chain) and marginal density per variable.
 
     Divergent transitions are marked as ticks under each trace when the data carry
@@ -72,8 +76,13 @@ def trace_plot(idata, var_names=("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "s
             stats = getattr(idata, "sample_stats", None)
         if stats is not None and "diverging" in stats:
             div = np.asarray(stats["diverging"].transpose("chain", "draw").values, dtype=bool)
-    fig, axes = plt.subplots(len(names), 2, figsize=(9, 1.7 * len(names) + 0.4),
-                             gridspec_kw={"width_ratios": [1, 2.4]}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(names),
+        2,
+        figsize=(9, 1.7 * len(names) + 0.4),
+        gridspec_kw={"width_ratios": [1, 2.4]},
+        squeeze=False,
+    )
     for row, name in zip(axes, names):
         x = draws_of(idata, name)
         x = x.reshape(x.shape[0], x.shape[1], -1)[..., 0]  # first element of a vector variable
@@ -144,14 +153,31 @@ def shrinkage_plot(sim, idata, *, title: str = "2-D shrinkage of intercept-slope
 
     fig, ax = plt.subplots(figsize=(6.5, 5))
     ax.scatter(truth[:, 0], truth[:, 1], marker="x", color="grey", label="truth", zorder=2)
-    ax.scatter(raw[:, 0], raw[:, 1], facecolors="none", edgecolors="tab:blue", s=45,
-               label="no pooling (own least squares)", zorder=3)
-    ax.scatter(pooled[:, 0], pooled[:, 1], color="tab:orange", s=30,
-               label="partial pooling (posterior mean)", zorder=4)
+    ax.scatter(
+        raw[:, 0],
+        raw[:, 1],
+        facecolors="none",
+        edgecolors="tab:blue",
+        s=45,
+        label="no pooling (own least squares)",
+        zorder=3,
+    )
+    ax.scatter(
+        pooled[:, 0],
+        pooled[:, 1],
+        color="tab:orange",
+        s=30,
+        label="partial pooling (posterior mean)",
+        zorder=4,
+    )
     for (x0, y0), (x1, y1) in zip(raw, pooled):
         if np.all(np.isfinite([x0, y0, x1, y1])):
-            ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                        arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8})
+            ax.annotate(
+                "",
+                xy=(x1, y1),
+                xytext=(x0, y0),
+                arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8},
+            )
     ax.axvline(sim.truth["mu_a"], color="0.8", lw=0.8, zorder=0)
     ax.axhline(sim.truth["mu_b"], color="0.8", lw=0.8, zorder=0)
     # keep the view on the cloud of truths and pooled estimates; wild no-pooling lines may leave it
@@ -165,8 +191,14 @@ def shrinkage_plot(sim, idata, *, title: str = "2-D shrinkage of intercept-slope
     ax.set_title(title)
     outside = int(np.sum(np.any((raw < lo) | (raw > hi), axis=1)))
     if outside:
-        ax.text(0.01, 0.01, f"{outside} no-pooling estimates lie outside the view "
-                "(arrows start there)", transform=ax.transAxes, fontsize=8, color="0.3")
+        ax.text(
+            0.01,
+            0.01,
+            f"{outside} no-pooling estimates lie outside the view (arrows start there)",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.3",
+        )
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
@@ -197,8 +229,14 @@ def rho_posterior_plot(fits: dict, truth_rho: float, *, name: str = "rho"):
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
     bins = np.linspace(-1, 1, 61)
     for label, idata in fits.items():
-        ax.hist(draws_of(idata, name).ravel(), bins=bins, density=True, histtype="step", lw=1.8,
-                label=label)
+        ax.hist(
+            draws_of(idata, name).ravel(),
+            bins=bins,
+            density=True,
+            histtype="step",
+            lw=1.8,
+            label=label,
+        )
     ax.axvline(truth_rho, color="black", ls="--", label=f"truth ({truth_rho:+.2f})")
     ax.set_xlim(-1.0, 1.0)
     ax.set_xlabel("correlation of intercepts and slopes (rho)")

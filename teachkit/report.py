@@ -46,8 +46,9 @@ class Section:
 
     def table(self, frame: pd.DataFrame, float_format: str = "{:.3f}") -> Section:
         """Add a table (values escaped by pandas)."""
-        self.parts.append(frame.to_html(index=False, float_format=float_format.format,
-                                        na_rep="", border=0))
+        self.parts.append(
+            frame.to_html(index=False, float_format=float_format.format, na_rep="", border=0)
+        )
         return self
 
     def image(self, path: str, alt: str) -> Section:
@@ -62,8 +63,9 @@ class Section:
 
     def links(self, items: dict[str, str]) -> Section:
         """Add a list of links ``{label: relative path}``."""
-        lis = "".join(f'<li><a href="{html.escape(p)}">{html.escape(k)}</a></li>'
-                      for k, p in items.items())
+        lis = "".join(
+            f'<li><a href="{html.escape(p)}">{html.escape(k)}</a></li>' for k, p in items.items()
+        )
         self.parts.append(f"<ul>{lis}</ul>")
         return self
 
@@ -85,7 +87,7 @@ def write_report(path, title: str, sections: list[Section], intro: str = "") -> 
     path = Path(path)
     body = "\n".join(s.render() for s in sections)
     page = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>\n{body}\n</body></html>\n"
     )

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Edit", "demo_class", "demo_hw04_class", "filled_notebook", "student_notebook", "with_edits"]
+__all__ = [
+    "Edit",
+    "demo_class",
+    "demo_hw04_class",
+    "filled_notebook",
+    "student_notebook",
+    "with_edits",
+]
 
 
 @dataclass(frozen=True)
@@ -98,10 +105,16 @@ def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> 
     tampering = _tampering(blank)
     notebooks = {
         "good": good,
-        "flawed-variances-as-sds": with_edits(good, Edit("sds = np.sqrt(variances)", "sds = variances")),
-        "flawed-upper-cholesky": with_edits(good, Edit("q2_samples = z @ q2_L.T", "q2_samples = z @ q2_L")),
+        "flawed-variances-as-sds": with_edits(
+            good, Edit("sds = np.sqrt(variances)", "sds = variances")
+        ),
+        "flawed-upper-cholesky": with_edits(
+            good, Edit("q2_samples = z @ q2_L.T", "q2_samples = z @ q2_L")
+        ),
         "blank": blank,
-        "raises": with_edits(good, Edit("sds = np.sqrt(variances)", "sds = np.sqrt(variances) / undefined_name")),
+        "raises": with_edits(
+            good, Edit("sds = np.sqrt(variances)", "sds = np.sqrt(variances) / undefined_name")
+        ),
         "tampering": tampering,
     }
     out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
@@ -112,10 +125,12 @@ def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> 
 #: hw04 written with z of shape (coef, group) and ``chol @ z`` instead of ``z @ chol.T``: the same
 #: model, another student's way of writing it (for questions 2 and 3).
 _Z_BY_COLUMNS = tuple(
-    Edit(f'    z = pm.Normal("z", 0, 1, dims=("{g}", "coef"))\n'
-         f'    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("{g}", "coef"))',
-         f'    z = pm.Normal("z", 0, 1, dims=("coef", "{g}"))  # one column per {g}\n'
-         f'    coeffs = pm.Deterministic("coeffs", (pt.stack([mu_a, mu_b])[:, None] + chol @ z).T, dims=("{g}", "coef"))')
+    Edit(
+        f'    z = pm.Normal("z", 0, 1, dims=("{g}", "coef"))\n'
+        f'    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("{g}", "coef"))',
+        f'    z = pm.Normal("z", 0, 1, dims=("coef", "{g}"))  # one column per {g}\n'
+        f'    coeffs = pm.Deterministic("coeffs", (pt.stack([mu_a, mu_b])[:, None] + chol @ z).T, dims=("{g}", "coef"))',
+    )
     for g in ("group", "station")
 )
 
@@ -129,7 +144,11 @@ _CENTRED_Q2 = Edit(
 
 def _tampering(blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
     tampering = copy.deepcopy(blank)
-    answer = [i for i, c in enumerate(tampering.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
+    answer = [
+        i
+        for i, c in enumerate(tampering.cells)
+        if "otter_answer_cell" in c.metadata.get("tags", [])
+    ]
     tampering.cells.insert(answer[0], nbformat.v4.new_code_cell(_TAMPER))
     return tampering
 

@@ -52,7 +52,10 @@ def lecture():
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "teachkit", "lecture", "--port", str(port), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
         start_new_session=True,
     )
     try:
@@ -128,8 +131,10 @@ def test_key_press_to_new_pixels_latency(gallery_page, capsys):
     for name, (label, _) in MOVES.items():
         results[name] = gp.latency(gp.demo(name), label, steps=6)
     with capsys.disabled():
-        print("\nkey press -> new pixels (ms):",
-              {k: round(v["median_ms"]) for k, v in results.items()})
+        print(
+            "\nkey press -> new pixels (ms):",
+            {k: round(v["median_ms"]) for k, v in results.items()},
+        )
     for name, r in results.items():
         assert r["median_ms"] < 1000, f"{name}: {r['median_ms']:.0f} ms from key to pixels"
 

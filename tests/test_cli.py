@@ -49,17 +49,51 @@ def test_simulate_writes_data_and_truth(tmp_path, capsys, argv, kind, rows):
 def test_simulate_matches_the_python_api(tmp_path):
     out = tmp_path / "ve"
     argv = [
-        "simulate", "varying-effects", "--seed", "7", "--out", str(out),
-        "--n-per-group", "2,5,3", "--intercept", "1.5", "--slope", "-0.5",
-        "--sd-intercept", "0.4", "--sd-slope", "0.2", "--rho", "-0.3", "--sigma", "0.5",
-        "--x-dist", "uniform", "--x-loc", "2", "--x-scale", "6", "--center-x",
-        "--group-labels", "a,b,c",
+        "simulate",
+        "varying-effects",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--n-per-group",
+        "2,5,3",
+        "--intercept",
+        "1.5",
+        "--slope",
+        "-0.5",
+        "--sd-intercept",
+        "0.4",
+        "--sd-slope",
+        "0.2",
+        "--rho",
+        "-0.3",
+        "--sigma",
+        "0.5",
+        "--x-dist",
+        "uniform",
+        "--x-loc",
+        "2",
+        "--x-scale",
+        "6",
+        "--center-x",
+        "--group-labels",
+        "a,b,c",
     ]
     assert cli.main(argv) == 0
     expected = simulate.varying_effects(
-        seed=7, n_per_group=[2, 5, 3], intercept=1.5, slope=-0.5, sd_intercept=0.4,
-        sd_slope=0.2, rho=-0.3, sigma=0.5, x_dist="uniform", x_loc=2, x_scale=6,
-        center_x=True, group_labels=["a", "b", "c"],
+        seed=7,
+        n_per_group=[2, 5, 3],
+        intercept=1.5,
+        slope=-0.5,
+        sd_intercept=0.4,
+        sd_slope=0.2,
+        rho=-0.3,
+        sigma=0.5,
+        x_dist="uniform",
+        x_loc=2,
+        x_scale=6,
+        center_x=True,
+        group_labels=["a", "b", "c"],
     )
     got = Simulation.from_dir(out)
     pd.testing.assert_frame_equal(got.data, expected.data)
@@ -69,14 +103,34 @@ def test_simulate_matches_the_python_api(tmp_path):
 @pytest.mark.parametrize(
     "preset, argv, call",
     [
-        ("ozone", ["--size", "homework", "--rho", "-0.5", "--sigma", "0.3"],
-         lambda: simulate.ozone(seed=3, size="homework", rho=-0.5, sigma=0.3)),
-        ("grants", ["--tau", "0.9", "--scale", "2", "--assign-effects", "random",
-                    "--alpha-female", "-1", "--alpha-male", "-1.2"],
-         lambda: simulate.grants(seed=3, tau=0.9, scale=2, assign_effects="random",
-                                 alpha_female=-1, alpha_male=-1.2)),
-        ("funnel", ["--n-groups", "8", "--sd-slope", "0.05"],
-         lambda: simulate.funnel(seed=3, n_groups=8, sd_slope=0.05)),
+        (
+            "ozone",
+            ["--size", "homework", "--rho", "-0.5", "--sigma", "0.3"],
+            lambda: simulate.ozone(seed=3, size="homework", rho=-0.5, sigma=0.3),
+        ),
+        (
+            "grants",
+            [
+                "--tau",
+                "0.9",
+                "--scale",
+                "2",
+                "--assign-effects",
+                "random",
+                "--alpha-female",
+                "-1",
+                "--alpha-male",
+                "-1.2",
+            ],
+            lambda: simulate.grants(
+                seed=3, tau=0.9, scale=2, assign_effects="random", alpha_female=-1, alpha_male=-1.2
+            ),
+        ),
+        (
+            "funnel",
+            ["--n-groups", "8", "--sd-slope", "0.05"],
+            lambda: simulate.funnel(seed=3, n_groups=8, sd_slope=0.05),
+        ),
     ],
 )
 def test_simulate_options_reach_the_generator(tmp_path, preset, argv, call):
@@ -91,6 +145,7 @@ def test_same_seed_same_files(tmp_path):
     for name in ("a", "b", "c"):
         seed = "5" if name != "c" else "6"
         cli.main(["simulate", "grants", "--seed", seed, "--out", str(tmp_path / name)])
+
     def read(name):
         return b"".join((tmp_path / name / f).read_bytes() for f in ("data.csv", "truth.json"))
 
@@ -116,8 +171,10 @@ def test_simulate_without_seed_picks_and_reports_one(tmp_path, capsys):
         (["varying-effects", "--rho", "1.5"], "rho must lie strictly between -1 and 1"),
         (["varying-effects", "--n-groups", "0"], "n_groups must be a whole number >= 1; got 0"),
         (["varying-effects", "--n-per-group", "3,0"], "the size of group 2"),
-        (["varying-effects", "--n-groups", "3", "--n-per-group", "1,2"],
-         "n_per_group gives 2 group sizes but n_groups is 3"),
+        (
+            ["varying-effects", "--n-groups", "3", "--n-per-group", "1,2"],
+            "n_per_group gives 2 group sizes but n_groups is 3",
+        ),
         (["varying-effects", "--sd-slope", "-1"], "sd_slope must be a standard deviation"),
         (["varying-effects", "--sigma", "nan"], "sigma must be the residual standard deviation"),
         (["varying-effects", "--group-labels", "a,a", "--n-groups", "2"], "must be distinct"),
@@ -140,8 +197,10 @@ def test_bad_values_print_a_sentence_and_exit_2(tmp_path, capsys, argv, message)
     [
         (["ozone", "--seed", "1"], "the following arguments are required: --out"),
         (["ozone", "--size", "huge", "--out", "x"], "invalid choice: 'huge'"),
-        (["varying-effects", "--n-per-group", "2,x", "--out", "x"],
-         "expected a whole number or a comma-separated list"),
+        (
+            ["varying-effects", "--n-per-group", "2,x", "--out", "x"],
+            "expected a whole number or a comma-separated list",
+        ),
         (["grants", "--size", "homework", "--out", "x"], "unrecognized arguments: --size"),
         (["weather", "--out", "x"], "invalid choice: 'weather'"),
         ([], "required"),

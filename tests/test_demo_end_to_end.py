@@ -32,13 +32,19 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert rows["not-a-notebook"]["status"] == "invalid-notebook"
     for flawed in ("flawed-upper-cholesky", "flawed-variances-as-sds", "raises"):
         assert 0 < float(rows[flawed]["total"]) < float(rows[flawed]["possible"])
-    assert (out / "grading" / "feedback" / "flawed-variances-as-sds.md").read_text().count("failed") >= 1
+    assert (out / "grading" / "feedback" / "flawed-variances-as-sds.md").read_text().count(
+        "failed"
+    ) >= 1
 
     # homework 4's class: correct work in two styles, centred where non-centred is asked, blank, tampering
     rows = {r["id"]: r for r in csv.DictReader(open(out / "hw04-grading" / "gradebook.csv"))}
     for correct in ("correct-lecture-style", "correct-z-by-columns"):
-        assert float(rows[correct]["total"]) == float(rows[correct]["possible"]) == 18, rows[correct]
-    assert float(rows["centred-q2"]["q2"]) < 6 and float(rows["centred-q2"]["q1"]) == 4, rows["centred-q2"]
+        assert float(rows[correct]["total"]) == float(rows[correct]["possible"]) == 18, rows[
+            correct
+        ]
+    assert float(rows["centred-q2"]["q2"]) < 6 and float(rows["centred-q2"]["q1"]) == 4, rows[
+        "centred-q2"
+    ]
     assert "diverged" in (out / "hw04-grading" / "feedback" / "centred-q2.md").read_text()
     assert float(rows["blank"]["total"]) == 0 and float(rows["tampering"]["total"]) == 0
 

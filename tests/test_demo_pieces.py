@@ -57,15 +57,38 @@ def test_trace_plot_marks_divergences():
 
 
 def test_recovery_table_summarises_groups():
-    rec = checks.CheckResult(False, "x", {
-        "parameters": [
-            {"name": "rho", "group": None, "truth": -0.5, "mean": 0.1, "low": -0.2, "high": 0.4,
-             "inside": False, "prob": 0.998},
-            *[{"name": "alpha", "group": f"g{i}", "truth": 0.0, "mean": 0.0, "low": -1, "high": 1,
-               "inside": i != 0, "prob": 0.998} for i in range(5)],
-        ],
-        "groups": {"alpha": {"allowed": 1}},
-    })
+    rec = checks.CheckResult(
+        False,
+        "x",
+        {
+            "parameters": [
+                {
+                    "name": "rho",
+                    "group": None,
+                    "truth": -0.5,
+                    "mean": 0.1,
+                    "low": -0.2,
+                    "high": 0.4,
+                    "inside": False,
+                    "prob": 0.998,
+                },
+                *[
+                    {
+                        "name": "alpha",
+                        "group": f"g{i}",
+                        "truth": 0.0,
+                        "mean": 0.0,
+                        "low": -1,
+                        "high": 1,
+                        "inside": i != 0,
+                        "prob": 0.998,
+                    }
+                    for i in range(5)
+                ],
+            ],
+            "groups": {"alpha": {"allowed": 1}},
+        },
+    )
     table = demo_fit.recovery_table(rec)
     assert table["pass"].tolist() == ["NO", "4/5 inside (may miss 1)"]
 

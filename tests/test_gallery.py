@@ -43,8 +43,11 @@ def test_offline_template_strips_every_cdn_link_of_voilas_lab_template():
     voila_share = Path(sys.prefix) / "share/jupyter/voila/templates/lab/index.html.j2"
     if not voila_share.exists():
         pytest.skip("voila's lab template is not installed")
-    links = [ln.strip() for ln in voila_share.read_text().splitlines()
-             if "<link" in ln and "https://" in ln]
+    links = [
+        ln.strip()
+        for ln in voila_share.read_text().splitlines()
+        if "<link" in ln and "https://" in ln
+    ]
     assert links, "voila's lab template changed: re-check which CDN links it has"
     for link in links:
         assert f"replace('{link}'" in gallery._TEMPLATE.replace("\\\n", "")
@@ -73,8 +76,9 @@ def test_serve_explains_bad_arguments(tmp_path):
         port = busy.getsockname()[1]
         with pytest.raises(ValueError, match="already in use"), gallery.serve(port=port):
             pass
-    with pytest.raises(ValueError, match="no notebook"), gallery.serve(
-        notebook=tmp_path / "missing.ipynb"
+    with (
+        pytest.raises(ValueError, match="no notebook"),
+        gallery.serve(notebook=tmp_path / "missing.ipynb"),
     ):
         pass
 
@@ -98,10 +102,16 @@ def test_gallery_notebook_executes_with_nbclient():
     from nbclient import NotebookClient
 
     nb = nbformat.read(GALLERY_NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
-    views = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    views = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     assert len(views) == len(DEMOS)

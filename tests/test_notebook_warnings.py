@@ -122,7 +122,9 @@ def student_env() -> dict[str, str]:
 
 def test_expected_warnings_need_an_explanation():
     md = nbformat.v4.new_markdown_cell
-    nb = nbformat.v4.new_notebook(cells=[md("Harmless: PyMC says so. <!-- expected-warning: A.*B -->")])
+    nb = nbformat.v4.new_notebook(
+        cells=[md("Harmless: PyMC says so. <!-- expected-warning: A.*B -->")]
+    )
     assert [p.pattern for p in expected_warnings(nb)] == ["A.*B"]
     bare = nbformat.v4.new_notebook(cells=[md("<!-- expected-warning: A -->")])
     with pytest.raises(AssertionError, match="explains nothing"):
@@ -130,8 +132,13 @@ def test_expected_warnings_need_an_explanation():
 
 
 def test_warning_text_pattern():
-    hits = ["/a.py:9: RuntimeWarning: invalid value", "WARNING (pytensor.tensor.blas): x",
-            "Warning: the sampler", "warning: deprecated", "PyTensor ... UserWarning"]
+    hits = [
+        "/a.py:9: RuntimeWarning: invalid value",
+        "WARNING (pytensor.tensor.blas): x",
+        "Warning: the sampler",
+        "warning: deprecated",
+        "PyTensor ... UserWarning",
+    ]
     misses = ["0 divergences; no problems", "sigma_b is small", "Sampling 4 chains"]
     assert all(WARNING_TEXT.search(h) for h in hits)
     assert not any(WARNING_TEXT.search(m) for m in misses)
@@ -147,8 +154,9 @@ def test_solution_notebook_prints_no_warnings(hw, tmp_path):
     path = folder / f"{hw}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
     allowed = expected_warnings(nb)
-    client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     start = time.perf_counter()
     client.execute(env=student_env())  # raises CellExecutionError on the first failing cell
     print(f"nbclient {hw}: {time.perf_counter() - start:.1f} s")

@@ -64,9 +64,7 @@ def _shoelace(poly):
 @pytest.mark.parametrize("r12", [-0.8, 0.0, 0.5, 0.9])
 def test_elliptope_slice_boundary_is_where_det_vanishes(r12):
     poly = elliptope_slice(r12)
-    dets = [
-        np.linalg.det(np.array([[1, r12, a], [r12, 1, b], [a, b, 1]])) for a, b in poly
-    ]
+    dets = [np.linalg.det(np.array([[1, r12, a], [r12, 1, b], [a, b, 1]])) for a, b in poly]
     assert np.max(np.abs(dets)) < 1e-8
     # the slice is the ellipse r13² + r23² − 2 r12 r13 r23 < 1 − r12², of area π √(1 − r12²)
     assert _shoelace(poly) == pytest.approx(np.pi * np.sqrt(1 - r12**2), rel=2e-3)
@@ -77,10 +75,12 @@ def test_elliptope_slice_contains_exactly_the_positive_definite_matrices():
     poly = Path(elliptope_slice(r12, n=801))
     pts = np.random.default_rng(1).uniform(-1, 1, size=(4000, 2))
     inside = poly.contains_points(pts)
-    pd = np.array([
-        np.linalg.eigvalsh(np.array([[1, r12, a], [r12, 1, b], [a, b, 1]])).min() > 0
-        for a, b in pts
-    ])
+    pd = np.array(
+        [
+            np.linalg.eigvalsh(np.array([[1, r12, a], [r12, 1, b], [a, b, 1]])).min() > 0
+            for a, b in pts
+        ]
+    )
     assert np.mean(inside == pd) > 0.995  # disagreements only within a hair of the boundary
 
 

@@ -213,8 +213,12 @@ def test_lkj_curve_histogram_and_sd(lkj_demo, eta, d):
 # -- shrinkage ----------------------------------------------------------------------------
 def _conjugate(sim, rho_used):
     t = sim.truth
-    cov = np.array([[t["sigma_a"] ** 2, rho_used * t["sigma_a"] * t["sigma_b"]],
-                    [rho_used * t["sigma_a"] * t["sigma_b"], t["sigma_b"] ** 2]])
+    cov = np.array(
+        [
+            [t["sigma_a"] ** 2, rho_used * t["sigma_a"] * t["sigma_b"]],
+            [rho_used * t["sigma_a"] * t["sigma_b"], t["sigma_b"] ** 2],
+        ]
+    )
     prec = np.linalg.inv(cov)
     out = []
     for label in sim.coords["group"]:
@@ -230,8 +234,17 @@ def test_shrinkage_points_match_the_conjugate_posterior(shrink_demo):
     demo.sliders["use_rho"].value = True
     demo.sliders["n"].value = 4
     demo.sliders["rho"].value = -0.6
-    sim = simulate.varying_effects(n_groups=12, n_per_group=4, intercept=0.0, slope=1.0,
-                                   sd_intercept=1.0, sd_slope=0.5, rho=-0.6, sigma=1.5, seed=7)
+    sim = simulate.varying_effects(
+        n_groups=12,
+        n_per_group=4,
+        intercept=0.0,
+        slope=1.0,
+        sd_intercept=1.0,
+        sd_slope=0.5,
+        rho=-0.6,
+        sigma=1.5,
+        seed=7,
+    )
     assert np.allclose(demo.artists["pooled"].get_offsets(), _conjugate(sim, -0.6))
     demo.sliders["use_rho"].value = False
     assert np.allclose(demo.artists["pooled"].get_offsets(), _conjugate(sim, 0.0))
@@ -252,8 +265,10 @@ def test_shrinkage_arrows_shorten_with_more_data(shrink_demo):
 def test_shrinkage_accepts_posterior_means_of_a_fit():
     sim = simulate.varying_effects(n_groups=6, n_per_group=5, seed=3)
     labels = sim.coords["group"]
-    fake = {"alpha": {k: 0.1 * i for i, k in enumerate(labels)},
-            "beta": {k: -0.1 * i for i, k in enumerate(labels)}}
+    fake = {
+        "alpha": {k: 0.1 * i for i, k in enumerate(labels)},
+        "beta": {k: -0.1 * i for i, k in enumerate(labels)},
+    }
     demo = shrinkage_explorer(backend="agg", simulation=sim, posterior=fake)
     expected = np.column_stack([[0.1 * i for i in range(6)], [-0.1 * i for i in range(6)]])
     assert np.allclose(demo.artists["pooled"].get_offsets(), expected)

@@ -160,4 +160,3 @@ def _select_vars(ds, var_names, what: str):
             },
         )
     return var_names, None
-

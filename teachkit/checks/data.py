@@ -97,5 +97,3 @@ def data_match(idata, sim, *, rtol: float = 1e-9) -> CheckResult:
         "Fit the data the notebook loads and do not change DATA_SEED.",
         {"differing": differing},
     )
-
-

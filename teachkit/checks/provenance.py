@@ -110,20 +110,32 @@ def check_posterior(tree: Any) -> list[str]:
         return ["it has no sample_stats group, which every sampler run records"]
     problems: list[str] = []
     if stats.sizes.get("chain") != n_chain or stats.sizes.get("draw") != n_draw:
-        problems.append(f"sample_stats has {dict(stats.sizes)} chains/draws but the posterior has "
-                        f"{n_chain} chains of {n_draw} draws")
+        problems.append(
+            f"sample_stats has {dict(stats.sizes)} chains/draws but the posterior has "
+            f"{n_chain} chains of {n_draw} draws"
+        )
         return problems
     for dim in ("chain", "draw"):
-        if dim in post.coords and dim in stats.coords and not np.array_equal(post[dim].values, stats[dim].values):
+        if (
+            dim in post.coords
+            and dim in stats.coords
+            and not np.array_equal(post[dim].values, stats[dim].values)
+        ):
             problems.append(f"sample_stats and posterior label their {dim}s differently")
     lp_name, depth_name = _first(stats, LOGP_NAMES), _first(stats, DEPTH_NAMES)
-    required = {"log density (lp/logp)": lp_name, "energy": "energy" if "energy" in stats else None,
-                "step_size": "step_size" if "step_size" in stats else None,
-                "tree depth": depth_name, "n_steps": "n_steps" if "n_steps" in stats else None,
-                "diverging": "diverging" if "diverging" in stats else None}
+    required = {
+        "log density (lp/logp)": lp_name,
+        "energy": "energy" if "energy" in stats else None,
+        "step_size": "step_size" if "step_size" in stats else None,
+        "tree depth": depth_name,
+        "n_steps": "n_steps" if "n_steps" in stats else None,
+        "diverging": "diverging" if "diverging" in stats else None,
+    }
     missing = [k for k, v in required.items() if v is None]
     if missing:
-        problems.append("sample_stats lacks " + ", ".join(missing) + ", which NUTS records at every draw")
+        problems.append(
+            "sample_stats lacks " + ", ".join(missing) + ", which NUTS records at every draw"
+        )
         return problems
 
     def vals(name):
@@ -153,25 +165,36 @@ def check_posterior(tree: Any) -> list[str]:
     problems.extend(_stays(moved, lp, stats))
     moving_chains = [c for c in range(n_chain) if moved[c].sum() >= MIN_DRAWS]
     if not moving_chains:
-        problems.append("none of its chains moves: in every chain nearly every draw repeats the one "
-                        "before it, so nothing was sampled")
+        problems.append(
+            "none of its chains moves: in every chain nearly every draw repeats the one "
+            "before it, so nothing was sampled"
+        )
         return problems
     for c in moving_chains:
         kinetic = energy[c] + lp[c]
         if np.std(kinetic) < 1e-8 * max(1.0, np.abs(kinetic).mean()):
-            problems.append(f"energy is an exact function of the log density in chain {c}: no kinetic energy")
+            problems.append(
+                f"energy is an exact function of the log density in chain {c}: no kinetic energy"
+            )
             break
         step = np.concatenate([[True], moved[c]])  # draws where the sampler went somewhere new
         corr = np.corrcoef(energy[c][step], -lp[c][step])[0, 1]
         if not np.isfinite(corr) or corr < MIN_ENERGY_CORR:
-            problems.append(f"in chain {c} the energy does not move with the log density "
-                            f"(correlation {corr:.2f}; real runs give about 0.5 to 0.9)")
+            problems.append(
+                f"in chain {c} the energy does not move with the log density "
+                f"(correlation {corr:.2f}; real runs give about 0.5 to 0.9)"
+            )
             break
-    frozen = [name for name, arr in points.items()
-              if any(np.any(np.ptp(arr[c], axis=0) == 0) for c in moving_chains)]
+    frozen = [
+        name
+        for name, arr in points.items()
+        if any(np.any(np.ptp(arr[c], axis=0) == 0) for c in moving_chains)
+    ]
     if frozen:
-        problems.append(f"{', '.join(frozen)} stays fixed within a chain in which the other parameters "
-                        "move: a sampler moves every free parameter at once")
+        problems.append(
+            f"{', '.join(frozen)} stays fixed within a chain in which the other parameters "
+            "move: a sampler moves every free parameter at once"
+        )
     return problems
 
 
@@ -186,7 +209,9 @@ def _varying_points(post) -> dict[str, np.ndarray] | list[str]:
     points, problems = {}, []
     for name, da in post.data_vars.items():
         arr = np.asarray(da.transpose("chain", "draw", ...).values)
-        if arr.dtype.kind != "f":  # integer or boolean Deterministics can be constant in a real chain
+        if (
+            arr.dtype.kind != "f"
+        ):  # integer or boolean Deterministics can be constant in a real chain
             continue
         arr = arr.reshape(arr.shape[0], arr.shape[1], -1)
         if not np.all(np.isfinite(arr)):
@@ -219,14 +244,18 @@ def _stays(moved: np.ndarray, lp: np.ndarray, stats) -> list[str]:
     repeated = ~moved
     same_lp = np.isclose(lp[:, 1:], lp[:, :-1], rtol=1e-12, atol=0)
     if repeated.any() and np.mean(~same_lp[repeated]) > MAX_MISMATCH_FRACTION:
-        problems.append(f"{repeated.sum()} draws repeat the previous point but record a different log "
-                        "density: the draws and the statistics come from different places")
+        problems.append(
+            f"{repeated.sum()} draws repeat the previous point but record a different log "
+            "density: the draws and the statistics come from different places"
+        )
     if "index_in_trajectory" in stats:
         index = np.asarray(stats["index_in_trajectory"].transpose("chain", "draw").values)[:, 1:]
         unreported = repeated & (index != 0)
         if unreported.sum() > MAX_MISMATCH_FRACTION * repeated.size:
-            problems.append(f"the draws repeat at {unreported.sum()} steps where the sampler reports moving: "
-                            "they were not produced by this sampler run")
+            problems.append(
+                f"the draws repeat at {unreported.sum()} steps where the sampler reports moving: "
+                "they were not produced by this sampler run"
+            )
     return problems
 
 
@@ -278,8 +307,10 @@ def logp_mismatch(tree: Any, model, *, max_draws: int = 100, rtol: float = 1e-6)
     spread = np.ptp(diff)
     scale = max(1.0, float(np.std(recorded)))
     if not np.all(np.isfinite(diff)) or spread > rtol * np.abs(recorded).max() + 1e-6 * scale:
-        return (f"the recorded log density differs from the model's density at the draws by up to "
-                f"{spread:.3g} (after removing a constant): the draws and the statistics come from "
-                "different places")
+        return (
+            f"the recorded log density differs from the model's density at the draws by up to "
+            f"{spread:.3g} (after removing a constant): the draws and the statistics come from "
+            "different places"
+        )
     del pm
     return None

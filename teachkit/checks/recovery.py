@@ -527,10 +527,16 @@ def extreme_group(
     best = int(np.argmax(means) if end == "highest" else np.argmin(means))
     got = labels.index(answer)
     gap = abs(means[got] - means[best])
-    details = {"means": dict(zip(labels, means.tolist())), "extreme": labels[best], "gap_sd": gap / max(sds[best], 1e-300)}
+    details = {
+        "means": dict(zip(labels, means.tolist())),
+        "extreme": labels[best],
+        "gap_sd": gap / max(sds[best], 1e-300),
+    }
     if gap <= tie_sd * sds[best]:
         tie = "" if got == best else f" (tied with {labels[best]})"
-        return CheckResult(True, f"{answer} has the {end} posterior mean of {var_name}{tie}.", details)
+        return CheckResult(
+            True, f"{answer} has the {end} posterior mean of {var_name}{tie}.", details
+        )
     return CheckResult(
         False,
         f"{answer!r} is not the {dim} with the {end} {what or var_name} in this posterior: the {end} "
@@ -563,5 +569,3 @@ def _missing_sentence(missing: list[str]) -> str:
     return sentence + (
         " (name the variables as in the truth, or pass var_names=[...] to check only some)"
     )
-
-

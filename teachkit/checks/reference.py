@@ -87,5 +87,3 @@ def reference_sd(sim, *, prior_sd=None) -> dict[str, float]:
                 info[i, i] += 1.0 / float(prior_sd[key]) ** 2
     post = np.linalg.inv(info)
     return {"mu_a": float(math.sqrt(post[0, 0])), "mu_b": float(math.sqrt(post[1, 1]))}
-
-

@@ -82,4 +82,3 @@ def combine(*results: CheckResult) -> CheckResult:
         " ".join(r.message for r in shown),
         {"results": [{"passed": r.passed, "message": r.message} for r in results]},
     )
-

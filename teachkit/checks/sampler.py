@@ -18,7 +18,14 @@ from teachkit.checks._common import (
 from teachkit.checks.diagnostics_warnings import constant_entries_ignored
 from teachkit.checks.result import CheckResult
 
-__all__ = ["MAX_DIVERGENCES", "MAX_RHAT", "MIN_ESS_BULK", "MIN_ESS_TAIL", "convergence", "divergences"]
+__all__ = [
+    "MAX_DIVERGENCES",
+    "MAX_RHAT",
+    "MIN_ESS_BULK",
+    "MIN_ESS_TAIL",
+    "convergence",
+    "divergences",
+]
 
 #: Calibrated defaults (see ``benchmarks/results/calibrate_checks.md``).
 MAX_DIVERGENCES = 10
@@ -294,4 +301,3 @@ def convergence(
         "high or there are divergences, reparameterise (non-centred)."
     )
     return CheckResult(False, f"{text[0].upper()}{text[1:]}{more}. {advice}", details)
-

@@ -290,7 +290,9 @@ def _prior_problems(desc: Mapping, priors: Mapping[str, tuple]) -> list[str]:
         entry = free.get(name)
         if entry is None:
             if _var_entry(desc, name) is None:
-                problems.append(f"the model has no variable '{name}' with the prior {_prior_text(dist, want)}")
+                problems.append(
+                    f"the model has no variable '{name}' with the prior {_prior_text(dist, want)}"
+                )
             continue  # derived (e.g. a group sd from LKJCholeskyCov): its prior lies elsewhere
         got_dist, got = entry.get("distribution"), entry.get("params")
         if got is None:  # a description from before parameters were recorded
@@ -298,7 +300,10 @@ def _prior_problems(desc: Mapping, priors: Mapping[str, tuple]) -> list[str]:
         same = (
             str(got_dist).lower() == dist.lower()
             and len(got) == len(want)
-            and all(isinstance(g, float) and np.isclose(g, w, rtol=1e-6, atol=0) for g, w in zip(got, want))
+            and all(
+                isinstance(g, float) and np.isclose(g, w, rtol=1e-6, atol=0)
+                for g, w in zip(got, want)
+            )
         )
         if not same:
             problems.append(
@@ -434,7 +439,7 @@ def structure(
         if lkj and not desc.get("lkj"):
             problems.append(
                 "the model has no LKJ prior on the correlation of the group effects; use "
-                "pm.LKJCorr(\"chol_corr\", n=2, eta=2) with separate sds (or pm.LKJCholeskyCov)"
+                'pm.LKJCorr("chol_corr", n=2, eta=2) with separate sds (or pm.LKJCholeskyCov)'
             )
         elif not lkj and desc.get("lkj"):
             problems.append(

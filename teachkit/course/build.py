@@ -240,8 +240,10 @@ def master_problems(path: str | Path) -> list[str]:
         )
     _, config = _config_cell(nb)
     if config is None:
-        problems.append("there is no ASSIGNMENT CONFIG cell; add a raw cell starting with "
-                        "'# ASSIGNMENT CONFIG' as its first line")
+        problems.append(
+            "there is no ASSIGNMENT CONFIG cell; add a raw cell starting with "
+            "'# ASSIGNMENT CONFIG' as its first line"
+        )
         return problems
     if (config.get("tests") or {}).get("ok_format", True):
         problems.append(
@@ -466,8 +468,9 @@ def _fits_models(master: Path) -> bool:
     return any(c.cell_type == "code" and "pm.sample" in c.source for c in nb.cells)
 
 
-def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | None = None,
-                     wheel: Path | None = None) -> BuildResult:
+def build_assignment(
+    name: str, *, root: str | Path = ".", out: str | Path | None = None, wheel: Path | None = None
+) -> BuildResult:
     """Build one assignment: student notebook and autograder folder.
 
     Parameters
@@ -522,8 +525,14 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         with zipfile.ZipFile(zip_path) as zf:
             members = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
         members[f"files/{wheel.name}"] = wheel.read_bytes()
-        members.update(gradescope_members(members, fits=_fits_models(master), constraints=constraints_text(),
-                                          pytensor_flags=GRADESCOPE_PYTENSOR_FLAGS))
+        members.update(
+            gradescope_members(
+                members,
+                fits=_fits_models(master),
+                constraints=constraints_text(),
+                pytensor_flags=GRADESCOPE_PYTENSOR_FLAGS,
+            )
+        )
 
         student = out / "exercises" / master.name
         ag_dir = out / "autograder" / name
@@ -538,15 +547,20 @@ def build_assignment(name: str, *, root: str | Path = ".", out: str | Path | Non
         write_deterministic_zip(members, ag_dir / "autograder.zip")
         for member, data in members.items():
             if member.startswith("tests/") or member in (
-                "otter_config.json", "environment.yml", "setup.sh", "run_autograder", "constraints.txt"
+                "otter_config.json",
+                "environment.yml",
+                "setup.sh",
+                "run_autograder",
+                "constraints.txt",
             ):
                 (ag_dir / member).write_bytes(data)
         (ag_dir / "requirements.txt").write_text(f"{GRADESCOPE_FILES}/{wheel.name}\n")
     return BuildResult(name, student, ag_dir)
 
 
-def build(names: list[str] | None = None, *, root: str | Path = ".",
-          out: str | Path | None = None) -> list[BuildResult]:
+def build(
+    names: list[str] | None = None, *, root: str | Path = ".", out: str | Path | None = None
+) -> list[BuildResult]:
     """Build several assignments (default: every master notebook in ``solutions/``).
 
     Parameters
@@ -611,14 +625,20 @@ def check(names: list[str] | None = None, *, root: str | Path = ".") -> list[str
         for name in names:
             rel_student = Path("exercises") / f"{name}.ipynb"
             fresh_files = [rel_student] + [
-                p.relative_to(tmp) for p in sorted((tmp / "autograder" / name).rglob("*"))
+                p.relative_to(tmp)
+                for p in sorted((tmp / "autograder" / name).rglob("*"))
                 if p.is_file()
             ]
             committed_dir = root / "autograder" / name
-            committed_files = {
-                p.relative_to(root) for p in committed_dir.rglob("*")
-                if p.is_file() and not p.match(CALIBRATION_GLOB)
-            } if committed_dir.is_dir() else set()
+            committed_files = (
+                {
+                    p.relative_to(root)
+                    for p in committed_dir.rglob("*")
+                    if p.is_file() and not p.match(CALIBRATION_GLOB)
+                }
+                if committed_dir.is_dir()
+                else set()
+            )
             for rel in fresh_files:
                 committed = root / rel
                 if not committed.is_file():

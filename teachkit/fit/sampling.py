@@ -39,7 +39,6 @@ CALIBRATED = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.95}
 DIVERGENCE_DEMO = {"draws": 2000, "tune": 1000, "chains": 4, "target_accept": 0.8}
 
 
-
 def _nutpie_available() -> bool:
     import importlib.util
 

@@ -79,15 +79,15 @@ def warmup(
     for i, (label, build) in enumerate(todo, 1):
         t0 = time.perf_counter()
         # reuse=False: compile exactly what a plain pm.sample (a student's fit) compiles
-        sample(build(), seed=0, draws=5, tune=5, chains=1, cores=1, log_likelihood=False,
-               reuse=False)
+        sample(
+            build(), seed=0, draws=5, tune=5, chains=1, cores=1, log_likelihood=False, reuse=False
+        )
         timings[label] = time.perf_counter() - t0
         print(f"[{i:2d}/{len(todo)}] {label:48s} {timings[label]:6.1f} s", file=out, flush=True)
     print(f"total {sum(timings.values()):.0f} s", file=out)
     if tuple(presets) == DEFAULT_PRESETS and "rows" in likelihoods:
         _stamp_path().write_text(json.dumps({"versions": _versions(), "models": sorted(timings)}))
     return timings
-
 
 
 def _versions() -> dict[str, str]:

@@ -40,7 +40,9 @@ def _slope_sd(data: _Gaussian, mu_b_sd: float | None) -> float:
     if mu_b_sd is not None:
         return mu_b_sd
     preset = preset_for(data.kind, data.roles)
-    return UNIT_SCALE_MU_B_SD if preset is None else preset.priors.get("mu_b_sd", UNIT_SCALE_MU_B_SD)
+    return (
+        UNIT_SCALE_MU_B_SD if preset is None else preset.priors.get("mu_b_sd", UNIT_SCALE_MU_B_SD)
+    )
 
 
 def _frame_and_roles(sim: Any, roles: dict | None, needed: tuple[str, ...]) -> tuple:
@@ -112,8 +114,9 @@ def _check_likelihood(likelihood: str) -> None:
 def _check_positive(**scales: float) -> None:
     for name, value in scales.items():
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive finite number (a prior scale); got {value!r}")
-
+            raise ValueError(
+                f"{name} must be a positive finite number (a prior scale); got {value!r}"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +170,6 @@ def sufficient_statistics(codes, x, y, n_groups: int) -> dict[str, np.ndarray]:
     }
 
 
-
 @dataclass(frozen=True)
 class _Grants:
     group_dim: str
@@ -201,5 +203,3 @@ def _grants_data(sim: Any, roles: dict | None) -> _Grants:
         trials.astype(np.int64),
         successes.astype(np.int64),
     )
-
-

@@ -42,7 +42,6 @@ LECTURE_PRIORS: dict[str, float] = {
 }
 
 
-
 def _gaussian_terms(model, data: _Gaussian, a, b, sigma, likelihood: str) -> None:
     """Add the likelihood of rows y ~ Normal(a[g] + b[g] x, sigma) to ``model``.
 
@@ -68,18 +67,20 @@ def _gaussian_terms(model, data: _Gaussian, a, b, sigma, likelihood: str) -> Non
             + n * resid_mean**2
         )
         total_n = float(s["n"].sum())
-        logp = (
-            -total_n * (pt.log(sigma) + 0.5 * math.log(2.0 * math.pi))
-            - pt.sum(rss) / (2.0 * sigma**2)
+        logp = -total_n * (pt.log(sigma) + 0.5 * math.log(2.0 * math.pi)) - pt.sum(rss) / (
+            2.0 * sigma**2
         )
         pm.Potential("y_sufficient", logp)
-    register(model, Pointwise(
-        kind="normal",
-        name="y",
-        dim="obs",
-        arrays={"codes": data.codes, "x": data.x, "y": data.y},
-        labels=list(range(len(data.y))),
-    ))
+    register(
+        model,
+        Pointwise(
+            kind="normal",
+            name="y",
+            dim="obs",
+            arrays={"codes": data.codes, "x": data.x, "y": data.y},
+            labels=list(range(len(data.y))),
+        ),
+    )
 
 
 def _gaussian_coords(data: _Gaussian, likelihood: str) -> dict:
@@ -106,7 +107,6 @@ def _group_effect(name: str, mu, sd, *, dim: str, centered: bool, offset: str):
         return pm.Normal(name, mu, sd, dims=dim)
     z = pm.Normal(offset, 0.0, 1.0, dims=dim)
     return pm.Deterministic(name, mu + sd * z, dims=dim)
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,8 +156,9 @@ def pooled(
     """
     import pymc as pm
 
-    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
-                                    sigma_scale=sigma_scale)
+    data, mu_b_sd = _gaussian_setup(
+        sim, roles, likelihood, mu_a_sd, mu_b_sd, sigma_scale=sigma_scale
+    )
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
         mu_b = pm.Normal("mu_b", 0.0, mu_b_sd)
@@ -212,8 +213,15 @@ def varying_intercepts(
     """
     import pymc as pm
 
-    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
-                                    sigma_a_scale=sigma_a_scale, sigma_scale=sigma_scale)
+    data, mu_b_sd = _gaussian_setup(
+        sim,
+        roles,
+        likelihood,
+        mu_a_sd,
+        mu_b_sd,
+        sigma_a_scale=sigma_a_scale,
+        sigma_scale=sigma_scale,
+    )
     g = data.group_dim
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
@@ -273,9 +281,16 @@ def varying_slopes(
     """
     import pymc as pm
 
-    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
-                                    sigma_a_scale=sigma_a_scale, sigma_b_scale=sigma_b_scale,
-                                    sigma_scale=sigma_scale)
+    data, mu_b_sd = _gaussian_setup(
+        sim,
+        roles,
+        likelihood,
+        mu_a_sd,
+        mu_b_sd,
+        sigma_a_scale=sigma_a_scale,
+        sigma_b_scale=sigma_b_scale,
+        sigma_scale=sigma_scale,
+    )
     g = data.group_dim
     with pm.Model(coords=_gaussian_coords(data, likelihood)) as model:
         mu_a = pm.Normal("mu_a", 0.0, mu_a_sd)
@@ -367,9 +382,17 @@ def correlated(
     import pymc as pm
     import pytensor.tensor as pt
 
-    data, mu_b_sd = _gaussian_setup(sim, roles, likelihood, mu_a_sd, mu_b_sd,
-                                    sigma_a_scale=sigma_a_scale, sigma_b_scale=sigma_b_scale,
-                                    sigma_scale=sigma_scale, eta=eta)
+    data, mu_b_sd = _gaussian_setup(
+        sim,
+        roles,
+        likelihood,
+        mu_a_sd,
+        mu_b_sd,
+        sigma_a_scale=sigma_a_scale,
+        sigma_b_scale=sigma_b_scale,
+        sigma_scale=sigma_scale,
+        eta=eta,
+    )
     g = data.group_dim
     coords = _gaussian_coords(data, likelihood)
     coords["coef"] = ["intercept", "slope"]
@@ -411,5 +434,3 @@ GAUSSIAN_MODELS = {
     "correlated_centered": functools.partial(correlated, centered=True),
     "correlated_noncentered": functools.partial(correlated, centered=False),
 }
-
-

@@ -37,18 +37,21 @@ def _grants_terms(model, data: _Grants, logit_p) -> None:
         observed=data.successes,
         dims="cell",
     )
-    register(model, Pointwise(
-        kind="binomial",
-        name="awards",
-        dim="cell",
-        arrays={
-            "g_codes": data.g_codes,
-            "d_codes": data.d_codes,
-            "trials": data.trials,
-            "successes": data.successes,
-        },
-        labels=list(range(len(data.trials))),
-    ))
+    register(
+        model,
+        Pointwise(
+            kind="binomial",
+            name="awards",
+            dim="cell",
+            arrays={
+                "g_codes": data.g_codes,
+                "d_codes": data.d_codes,
+                "trials": data.trials,
+                "successes": data.successes,
+            },
+            labels=list(range(len(data.trials))),
+        ),
+    )
 
 
 def _grants_coords(data: _Grants) -> dict:
@@ -198,7 +201,6 @@ def grants_multilevel(
         _gender_contrast(model, data, alpha, "direct_effect")
         _grants_terms(model, data, alpha[data.g_codes] + beta[data.d_codes])
     return model
-
 
 
 #: The grants reference models by name, each ``builder(sim, **keywords) -> pm.Model``.

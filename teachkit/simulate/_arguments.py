@@ -93,9 +93,11 @@ def _seed_param(seed):
 
 
 def _group_sizes(n_per_group, n_groups) -> np.ndarray:
-    if isinstance(n_per_group, (numbers.Integral, bool)) or not isinstance(
-        n_per_group, (Sequence, np.ndarray)
-    ) or isinstance(n_per_group, str):
+    if (
+        isinstance(n_per_group, (numbers.Integral, bool))
+        or not isinstance(n_per_group, (Sequence, np.ndarray))
+        or isinstance(n_per_group, str)
+    ):
         n = _count("n_per_group", n_per_group)
         groups = 20 if n_groups is None else _count("n_groups", n_groups)
         return np.full(groups, n, dtype=int)
@@ -133,4 +135,3 @@ def _labels(group_labels, n_groups: int) -> list[str]:
         dup = sorted({g for g in labels if labels.count(g) > 1})
         raise ValueError(f"group_labels must be distinct; repeated: {dup!r}.")
     return labels
-

@@ -58,7 +58,6 @@ _OZONE_MARGIN = 0.3
 _OZONE_MARGIN_INTERCEPT = 0.2
 
 
-
 # --------------------------------------------------------------------------------------------
 # shared pieces
 # --------------------------------------------------------------------------------------------
@@ -225,7 +224,8 @@ def varying_effects(
     labels = _labels(group_labels, n_groups)
     params = {
         "n_groups": n_groups,
-        "n_per_group": int(sizes[0]) if np.all(sizes == sizes[0]) and np.ndim(n_per_group) == 0
+        "n_per_group": int(sizes[0])
+        if np.all(sizes == sizes[0]) and np.ndim(n_per_group) == 0
         else [int(s) for s in sizes],
         "intercept": mu[0],
         "slope": mu[1],
@@ -338,12 +338,21 @@ def funnel(
         sigma=sigma,
         seed=seed,
     )
-    params = {k: sim.params[k] for k in (
-        "seed", "n_groups", "n_per_group", "intercept", "slope", "sd_intercept", "sd_slope",
-        "rho", "sigma",
-    )}
-    return Simulation(kind="funnel", data=sim.data, truth=sim.truth, roles=sim.roles,
-                      params=params)
+    params = {
+        k: sim.params[k]
+        for k in (
+            "seed",
+            "n_groups",
+            "n_per_group",
+            "intercept",
+            "slope",
+            "sd_intercept",
+            "sd_slope",
+            "rho",
+            "sigma",
+        )
+    }
+    return Simulation(kind="funnel", data=sim.data, truth=sim.truth, roles=sim.roles, params=params)
 
 
 def ozone(
@@ -539,4 +548,3 @@ def ozone(
         roles={"group": "station", "x": "temp", "y": "log_ozone"},
         params=params,
     )
-

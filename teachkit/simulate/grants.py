@@ -42,7 +42,6 @@ GRANTS_APPLICATIONS: dict[str, tuple[int, int]] = {
 }
 
 
-
 def _invlogit(x):
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
@@ -50,7 +49,6 @@ def _invlogit(x):
 def _logit(p):
     p = np.asarray(p, dtype=float)
     return np.log(p) - np.log1p(-p)
-
 
 
 def grants(

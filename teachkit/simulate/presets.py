@@ -101,8 +101,12 @@ PRESETS: Mapping[str, Preset] = _registry(
         "The NWO grants structure: awards out of applications for 9 disciplines x 2 genders; "
         "discipline mediates part of the effect of gender, so the total effect differs from "
         "the direct one.",
-        roles={"group": "discipline", "treatment": "gender", "trials": "applications",
-               "successes": "awards"},
+        roles={
+            "group": "discipline",
+            "treatment": "gender",
+            "trials": "applications",
+            "successes": "awards",
+        },
     ),
     Preset(
         "funnel",

@@ -176,4 +176,3 @@ class Simulation:
             roles=meta["roles"],
             params=meta["params"],
         )
-

@@ -79,14 +79,16 @@ class GalleryPage:
 
     def slider_handle(self, demo, label: str):
         """The keyboard-focusable handle of the slider whose description is ``label``."""
-        box = demo.locator(".widget-slider").filter(has=self.page.locator(
-            ".widget-label", has_text=label))
+        box = demo.locator(".widget-slider").filter(
+            has=self.page.locator(".widget-label", has_text=label)
+        )
         return box.locator(".noUi-handle").first
 
     def slider_value(self, demo, label: str) -> float:
         """The number a slider's own read-out shows."""
-        box = demo.locator(".widget-slider").filter(has=self.page.locator(
-            ".widget-label", has_text=label))
+        box = demo.locator(".widget-slider").filter(
+            has=self.page.locator(".widget-label", has_text=label)
+        )
         return float(box.locator(".widget-readout").inner_text().replace("−", "-"))
 
     def set_slider(self, demo, label: str, target: float, max_presses: int = 80) -> None:
@@ -150,8 +152,9 @@ class GalleryPage:
 
 
 @contextlib.contextmanager
-def open_gallery(url: str | None = None, *, timeout: float = 180.0, viewport=(1400, 900),
-                 quiet: bool = True):
+def open_gallery(
+    url: str | None = None, *, timeout: float = 180.0, viewport=(1400, 900), quiet: bool = True
+):
     """Open the gallery in headless Chromium and wait for all demos; clean up after.
 
     Parameters

@@ -143,8 +143,7 @@ def _fast_diff_image(self):
 
     pixels = np.asarray(self.get_renderer().buffer_rgba())
     buff = pixels.view(np.uint32).squeeze(2)
-    if (self._force_full or buff.shape != self._last_buff.shape
-            or (pixels[:, :, 3] != 255).any()):
+    if self._force_full or buff.shape != self._last_buff.shape or (pixels[:, :, 3] != 255).any():
         self.set_image_mode("full")
         output = buff
     else:

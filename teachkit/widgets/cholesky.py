@@ -57,8 +57,17 @@ class CholeskyExplorer(DemoWidget):
 
     title = "Cholesky factor: from independent z to correlated x = μ + L z"
 
-    def __init__(self, *, d=2, sd=(1.5, 1.0, 1.0), corr=(-0.6, 0.3, 0.2), n=250, seed=410,
-                 backend="auto", blit=True):
+    def __init__(
+        self,
+        *,
+        d=2,
+        sd=(1.5, 1.0, 1.0),
+        corr=(-0.6, 0.3, 0.2),
+        n=250,
+        seed=410,
+        backend="auto",
+        blit=True,
+    ):
         self._z = np.random.default_rng(seed).standard_normal((n, 3))
         self._mu = np.zeros(3)
         live = LiveFigure(1000, 400, backend=backend, blit=blit)
@@ -66,8 +75,9 @@ class CholeskyExplorer(DemoWidget):
             a, self._axes = self._build(live.figure)
         live.animate(a.values())
         s = {
-            "d": w.ToggleButtons(options=[("2×2", 2), ("3×3", 3)], value=d,
-                                 style={"button_width": "70px"}),
+            "d": w.ToggleButtons(
+                options=[("2×2", 2), ("3×3", 3)], value=d, style={"button_width": "70px"}
+            ),
             "sd1": slider("σ₁", sd[0], 0.3, 2.0, 0.1),
             "sd2": slider("σ₂", sd[1], 0.3, 2.0, 0.1),
             "sd3": slider("σ₃", sd[2], 0.3, 2.0, 0.1),
@@ -117,8 +127,9 @@ class CholeskyExplorer(DemoWidget):
                 (a[f"arrow{k}{name}"],) = ax.plot([], [], color=_COLOURS[p], lw=2.5)
                 (a[f"dot{k}{name}"],) = ax.plot([], [], "o", color=_COLOURS[p], ms=9)
                 # a letter drawn as a marker is a cached path: far cheaper to redraw than Text
-                (a[f"label{k}{name}"],) = ax.plot([], [], marker=f"${name}$", ms=14, ls="none",
-                                                  color=_COLOURS[p])
+                (a[f"label{k}{name}"],) = ax.plot(
+                    [], [], marker=f"${name}$", ms=14, ls="none", color=_COLOURS[p]
+                )
         return a, axes
 
     def _matrix(self):
@@ -179,13 +190,12 @@ class CholeskyExplorer(DemoWidget):
         if d == 2:
             a["grid2"].set_segments([self._mu[:2] + line @ L.T for line in _Z_GRID])
         a["grid2"].set_visible(d == 2)
-        self.readouts["L"].value = (
-            "<div>Cholesky factor:</div>"
-            + matrix_html("L", [[L[i, j] if j <= i else None for j in range(d)] for i in range(d)],
-                          fmt="{:+.3f}")
+        self.readouts["L"].value = "<div>Cholesky factor:</div>" + matrix_html(
+            "L", [[L[i, j] if j <= i else None for j in range(d)] for i in range(d)], fmt="{:+.3f}"
         )
-        self.readouts["LLt"].value = "<div>check:</div>" + matrix_html("L Lᵀ", L @ L.T,
-                                                                      fmt="{:+.2f}")
+        self.readouts["LLt"].value = "<div>check:</div>" + matrix_html(
+            "L Lᵀ", L @ L.T, fmt="{:+.2f}"
+        )
         self._show(needs_full)
 
     def _show(self, full: bool) -> None:
@@ -195,9 +205,16 @@ class CholeskyExplorer(DemoWidget):
             self.live.refresh()
 
 
-def cholesky_explorer(*, d: int = 2, sd=(1.5, 1.0, 1.0), corr=(-0.6, 0.3, 0.2), n: int = 250,
-                      seed: int = 410, backend: str = "auto",
-                      blit: bool = True) -> CholeskyExplorer:
+def cholesky_explorer(
+    *,
+    d: int = 2,
+    sd=(1.5, 1.0, 1.0),
+    corr=(-0.6, 0.3, 0.2),
+    n: int = 250,
+    seed: int = 410,
+    backend: str = "auto",
+    blit: bool = True,
+) -> CholeskyExplorer:
     """Σ, its Cholesky factor L and L Lᵀ as numbers, and the map z → μ + L z as a picture.
 
     A cloud of independent standard normals z, the unit circle and three labelled points A, B,

@@ -38,8 +38,12 @@ class CorrelationExplorer(DemoWidget):
             "r13": slider("r₁₃", r13, -0.95, 0.95, 0.05),
             "r23": slider("r₂₃", r23, -0.95, 0.95, 0.05),
         }
-        readouts = {"status": w.HTML(), "matrix": w.HTML(), "interval": w.HTML(),
-                    "cholesky": w.HTML()}
+        readouts = {
+            "status": w.HTML(),
+            "matrix": w.HTML(),
+            "interval": w.HTML(),
+            "cholesky": w.HTML(),
+        }
         caption = (
             "Left: the determinant and the eigenvalues of R; a valid correlation matrix has all "
             "of them positive (red bars are negative). Right: for the current r₁₂, the shaded "
@@ -62,11 +66,11 @@ class CorrelationExplorer(DemoWidget):
         ax_b.set(xticks=range(4), xticklabels=labels, ylim=(-3.6, 3.3), xlim=(-0.6, 3.6))
         ax_b.axhline(0, color="k", lw=1.2)
         ax_b.set_title("determinant and eigenvalues")
-        ax_e.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), aspect="equal",
-                 xlabel="r₁₃", ylabel="r₂₃")
+        ax_e.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), aspect="equal", xlabel="r₁₃", ylabel="r₂₃")
         ax_e.add_patch(Rectangle((-1, -1), 2, 2, fill=False, ls=":", lw=1.2, color="0.4"))
-        (a["slice"],) = ax_e.fill(np.zeros(4), np.zeros(4), color="#90caf9", alpha=0.6, lw=2,
-                                  ec="#1565c0")
+        (a["slice"],) = ax_e.fill(
+            np.zeros(4), np.zeros(4), color="#90caf9", alpha=0.6, lw=2, ec="#1565c0"
+        )
         (a["interval"],) = ax_e.plot([], [], color="k", lw=4, solid_capstyle="butt")
         (a["point"],) = ax_e.plot([], [], "o", ms=14, mec="k", mew=1.5)
         ax_e.set_title("valid (r₁₃, r₂₃) at this r₁₂")
@@ -98,9 +102,11 @@ class CorrelationExplorer(DemoWidget):
         self.readouts["status"].value = (
             f"<div class='{ok_cls}' data-valid='{str(valid).lower()}'>R is {word}: "
             f"det R = {det:+.3f}</div>"
-            f"<div>eigenvalues: " + ", ".join(
+            f"<div>eigenvalues: "
+            + ", ".join(
                 f"<span class='{'teachkit-bad' if v <= 0 else ''}'>{v:+.3f}</span>" for v in eig
-            ) + "</div>"
+            )
+            + "</div>"
         )
         self.readouts["matrix"].value = matrix_html("R", R, fmt="{:+.2f}")
         inside = low < r23 < high
@@ -124,8 +130,14 @@ class CorrelationExplorer(DemoWidget):
         self.live.refresh()
 
 
-def correlation_explorer(*, r12: float = 0.9, r13: float = 0.8, r23: float = 0.5,
-                         backend: str = "auto", blit: bool = True) -> CorrelationExplorer:
+def correlation_explorer(
+    *,
+    r12: float = 0.9,
+    r13: float = 0.8,
+    r23: float = 0.5,
+    backend: str = "auto",
+    blit: bool = True,
+) -> CorrelationExplorer:
     """Sliders r₁₂, r₁₃, r₂₃ and everything that decides whether they form a correlation matrix.
 
     Shows, live: the determinant and the three eigenvalues of R as bars (red when not

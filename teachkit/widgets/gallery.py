@@ -114,9 +114,16 @@ def _template_root() -> Path:
 def voila_command(notebook: Path, port: int) -> list[str]:
     """The command line that serves ``notebook`` on 127.0.0.1:``port``."""
     return [
-        sys.executable, "-m", "voila", str(notebook),
-        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-        "--template=teachkit", "--theme=light", "--strip_sources=True",
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--template=teachkit",
+        "--theme=light",
+        "--strip_sources=True",
         "--show_tracebacks=True",
     ]
 
@@ -137,8 +144,13 @@ def _wait_until_up(port: int, proc: subprocess.Popen, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def serve(*, port: int | None = None, notebook: Path | None = None, timeout: float = 60.0,
-          quiet: bool = False):
+def serve(
+    *,
+    port: int | None = None,
+    notebook: Path | None = None,
+    timeout: float = 60.0,
+    quiet: bool = False,
+):
     """Serve the gallery with Voilà on 127.0.0.1 for the duration of a ``with`` block.
 
     Parameters
@@ -185,9 +197,12 @@ def serve(*, port: int | None = None, notebook: Path | None = None, timeout: flo
     env.pop("MPLBACKEND", None)  # the demos choose ipympl in the kernel
     log = open(root / "voila.log", "wb") if quiet else None  # noqa: SIM115
     proc = subprocess.Popen(
-        voila_command(notebook, port), env=env, cwd=notebook.parent,
+        voila_command(notebook, port),
+        env=env,
+        cwd=notebook.parent,
         # Voilà's log goes to stderr (or the log file): stdout carries only teachkit's messages
-        stdout=log if quiet else sys.stderr, stderr=subprocess.STDOUT if quiet else None,
+        stdout=log if quiet else sys.stderr,
+        stderr=subprocess.STDOUT if quiet else None,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"

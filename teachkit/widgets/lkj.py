@@ -30,13 +30,19 @@ def lkj_regime(eta: float) -> str:
     if not eta > 0:
         raise ValueError(f"eta must be positive (the LKJ shape); got {eta}")
     if np.isclose(eta, 1.0):
-        return ("η = 1: uniform over all valid correlation matrices (for d = 2, a flat density "
-                "of ρ; for larger d every single correlation is still pulled towards 0).")
+        return (
+            "η = 1: uniform over all valid correlation matrices (for d = 2, a flat density "
+            "of ρ; for larger d every single correlation is still pulled towards 0)."
+        )
     if eta < 1:
-        return ("η < 1: favours strong correlations; the density of each correlation rises "
-                "towards ±1 (for d = 2, ∝ (1 − ρ²)^(η−1) has poles at ±1).")
-    return ("η > 1: favours weak correlations, near the identity matrix; the larger η, "
-            "the more sceptical the prior (the lecture's LKJ(2) is gently regularising).")
+        return (
+            "η < 1: favours strong correlations; the density of each correlation rises "
+            "towards ±1 (for d = 2, ∝ (1 − ρ²)^(η−1) has poles at ±1)."
+        )
+    return (
+        "η > 1: favours weak correlations, near the identity matrix; the larger η, "
+        "the more sceptical the prior (the lecture's LKJ(2) is gently regularising)."
+    )
 
 
 class LkjExplorer(DemoWidget):
@@ -53,11 +59,18 @@ class LkjExplorer(DemoWidget):
             a = self._build(live.figure)
         live.animate(a.values())
         s = {
-            "eta": w.FloatLogSlider(value=eta, base=10, min=-1, max=np.log10(20), step=0.05,
-                                    description="η", readout_format=".2f",
-                                    continuous_update=True,
-                                    style={"description_width": "3.2em"},
-                                    layout=w.Layout(width="340px")),
+            "eta": w.FloatLogSlider(
+                value=eta,
+                base=10,
+                min=-1,
+                max=np.log10(20),
+                step=0.05,
+                description="η",
+                readout_format=".2f",
+                continuous_update=True,
+                style={"description_width": "3.2em"},
+                layout=w.Layout(width="340px"),
+            ),
             "d": int_slider("d", d, 2, 10),
         }
         readouts = {"summary": w.HTML(), "regime": w.HTML()}
@@ -80,11 +93,11 @@ class LkjExplorer(DemoWidget):
         ax = fig.add_subplot()
         ax.set(xlim=(-1.02, 1.02), ylim=(0, _YMAX), xlabel="correlation r", ylabel="density")
         a = {}
-        a["hist"] = ax.stairs(np.zeros(len(_BINS) - 1), _BINS, fill=True, color="#90caf9",
-                              alpha=0.8)
+        a["hist"] = ax.stairs(
+            np.zeros(len(_BINS) - 1), _BINS, fill=True, color="#90caf9", alpha=0.8
+        )
         (a["exact"],) = ax.plot([], [], color="#0d47a1", lw=3, label="exact marginal")
-        (a["kernel"],) = ax.plot([], [], color="#e65100", lw=2.5, ls="--",
-                                 label="∝ (1 − ρ²)^(η−1)")
+        (a["kernel"],) = ax.plot([], [], color="#e65100", lw=2.5, ls="--", label="∝ (1 − ρ²)^(η−1)")
         ax.legend(loc="upper right", frameon=False)
         return a
 
@@ -118,14 +131,19 @@ class LkjExplorer(DemoWidget):
             f"sd of one correlation<br>exact: <b>{sd_exact:.3f}</b><br>"
             f"draws: {np.std(r):.3f}</div>"
         )
-        self.readouts["regime"].value = (
-            f"<div style='max-width:18em'>{lkj_regime(eta)}</div>"
-        )
+        self.readouts["regime"].value = f"<div style='max-width:18em'>{lkj_regime(eta)}</div>"
         self.live.refresh()
 
 
-def lkj_explorer(*, eta: float = 2.0, d: int = 2, n_draws: int = 2000, seed: int = 410,
-                 backend: str = "auto", blit: bool = True) -> LkjExplorer:
+def lkj_explorer(
+    *,
+    eta: float = 2.0,
+    d: int = 2,
+    n_draws: int = 2000,
+    seed: int = 410,
+    backend: str = "auto",
+    blit: bool = True,
+) -> LkjExplorer:
     """Sliders η and d over the density of one correlation of an LKJ(η) matrix.
 
     Draws the exact marginal density of an off-diagonal entry

@@ -32,8 +32,9 @@ class MvNormalExplorer(DemoWidget):
 
     title = "Multivariate normal: correlation you cannot see in the marginals"
 
-    def __init__(self, *, sd1=2.0, sd2=1.0, rho=-0.8, n=300, n_max=2000, seed=410,
-                 backend="auto", blit=True):
+    def __init__(
+        self, *, sd1=2.0, sd2=1.0, rho=-0.8, n=300, n_max=2000, seed=410, backend="auto", blit=True
+    ):
         if not 10 <= n <= n_max:
             raise ValueError(f"n must lie between 10 and n_max={n_max}; got {n}")
         # One fixed set of standard-normal draws: moving a slider moves the same points.
@@ -82,8 +83,9 @@ class MvNormalExplorer(DemoWidget):
             ax.set(xlim=(-_LIM, _LIM), ylim=(0, 0.9), yticks=[])
             ax.set_xlabel(f"marginal of {label}", labelpad=1)
             a[f"marg{i}_corr"] = ax.stairs(np.zeros(len(_BINS) - 1), _BINS, color="C0", lw=2.5)
-            a[f"marg{i}_indep"] = ax.stairs(np.zeros(len(_BINS) - 1), _BINS, color="C1", lw=2,
-                                            ls="--")
+            a[f"marg{i}_indep"] = ax.stairs(
+                np.zeros(len(_BINS) - 1), _BINS, color="C1", lw=2, ls="--"
+            )
             (a[f"marg{i}_pdf"],) = ax.plot([], [], color="k", lw=1.5)
         return a
 
@@ -107,7 +109,9 @@ class MvNormalExplorer(DemoWidget):
             a[f"marg{i}_corr"].set_data(np.histogram(x_corr[:, i], _BINS, density=True)[0])
             a[f"marg{i}_indep"].set_data(np.histogram(x_indep[:, i], _BINS, density=True)[0])
             g = self._x_grid
-            a[f"marg{i}_pdf"].set_data(g, np.exp(-0.5 * (g / sd[i]) ** 2) / (sd[i] * np.sqrt(2 * np.pi)))
+            a[f"marg{i}_pdf"].set_data(
+                g, np.exp(-0.5 * (g / sd[i]) ** 2) / (sd[i] * np.sqrt(2 * np.pi))
+            )
         r_hat = float(np.corrcoef(x_corr.T)[0, 1])
         self.readouts["sigma"].value = matrix_html("Σ", cov, fmt="{:+.2f}")
         self.readouts["sample"].value = (
@@ -117,8 +121,16 @@ class MvNormalExplorer(DemoWidget):
         self.live.refresh()
 
 
-def mvnormal_explorer(*, sd1: float = 2.0, sd2: float = 1.0, rho: float = -0.8, n: int = 300,
-                      seed: int = 410, backend: str = "auto", blit: bool = True) -> MvNormalExplorer:
+def mvnormal_explorer(
+    *,
+    sd1: float = 2.0,
+    sd2: float = 1.0,
+    rho: float = -0.8,
+    n: int = 300,
+    seed: int = 410,
+    backend: str = "auto",
+    blit: bool = True,
+) -> MvNormalExplorer:
     """Sliders σ₁, σ₂, ρ and n over draws from a bivariate normal, beside independent draws.
 
     A fixed set of standard-normal pairs z is mapped through the Cholesky factor L of

@@ -73,9 +73,23 @@ class ShrinkageExplorer(DemoWidget):
 
     title = "Partial pooling in two dimensions: intercept–slope pairs"
 
-    def __init__(self, *, n_per_group=5, rho=-0.7, n_groups=12, intercept=0.0, slope=1.0,
-                 sd_intercept=1.0, sd_slope=0.5, sigma=1.5, seed=410, simulation=None,
-                 posterior=None, backend="auto", blit=True):
+    def __init__(
+        self,
+        *,
+        n_per_group=5,
+        rho=-0.7,
+        n_groups=12,
+        intercept=0.0,
+        slope=1.0,
+        sd_intercept=1.0,
+        sd_slope=0.5,
+        sigma=1.5,
+        seed=410,
+        simulation=None,
+        posterior=None,
+        backend="auto",
+        blit=True,
+    ):
         self._fixed = simulation is not None
         if posterior is not None and simulation is None:
             raise ValueError(
@@ -96,14 +110,20 @@ class ShrinkageExplorer(DemoWidget):
         lim_a = (self._mean[0] - 3.2 * self._sd[0], self._mean[0] + 3.2 * self._sd[0])
         lim_b = (self._mean[1] - 3.2 * self._sd[1], self._mean[1] + 3.2 * self._sd[1])
         with projector_style():
-            n_arrows = len(simulation.coords[simulation.roles["group"]]) if self._fixed else n_groups
+            n_arrows = (
+                len(simulation.coords[simulation.roles["group"]]) if self._fixed else n_groups
+            )
             a = self._build(live.figure, lim_a, lim_b, posterior is not None, n_arrows)
         live.animate(a.values())
         s = {
             "n": int_slider("n/grp", int(n_per_group), 2, 60),
             "rho": slider("ρ", float(rho), -0.9, 0.9, 0.05),
-            "use_rho": w.Checkbox(value=True, description="pool with the correlation",
-                                  indent=False, layout=w.Layout(width="300px")),
+            "use_rho": w.Checkbox(
+                value=True,
+                description="pool with the correlation",
+                indent=False,
+                layout=w.Layout(width="300px"),
+            ),
         }
         if self._fixed:
             s["n"].disabled = s["rho"].disabled = True
@@ -132,14 +152,33 @@ class ShrinkageExplorer(DemoWidget):
         (a["ellipse90"],) = ax.plot([], [], color="0.35", lw=1.5, ls="--")
         a["truth"] = ax.scatter([], [], marker="x", s=50, color="0.5", lw=1.5, label="truth")
         zeros = np.zeros(n_groups)
-        a["arrows"] = ax.quiver(zeros, zeros, zeros, zeros,
-                                angles="xy", scale_units="xy", scale=1, units="dots",
-                                width=2.5, headwidth=5, headlength=7, headaxislength=6,
-                                color="0.2", zorder=5)
-        a["no_pool"] = ax.scatter([], [], s=90, facecolor="white", edgecolor="#1565c0", lw=2,
-                                  label="no pooling", zorder=3)
-        a["pooled"] = ax.scatter([], [], s=90, color="#e65100", zorder=4,
-                                 label="posterior mean" if fitted else "partial pooling")
+        a["arrows"] = ax.quiver(
+            zeros,
+            zeros,
+            zeros,
+            zeros,
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            units="dots",
+            width=2.5,
+            headwidth=5,
+            headlength=7,
+            headaxislength=6,
+            color="0.2",
+            zorder=5,
+        )
+        a["no_pool"] = ax.scatter(
+            [], [], s=90, facecolor="white", edgecolor="#1565c0", lw=2, label="no pooling", zorder=3
+        )
+        a["pooled"] = ax.scatter(
+            [],
+            [],
+            s=90,
+            color="#e65100",
+            zorder=4,
+            label="posterior mean" if fitted else "partial pooling",
+        )
         (a["mean"],) = ax.plot([], [], "+", color="k", ms=22, mew=3)
         fig.legend(loc="outside right upper", frameon=False)
         return a
@@ -151,10 +190,13 @@ class ShrinkageExplorer(DemoWidget):
         return simulate.varying_effects(
             n_groups=self._params["n_groups"],
             n_per_group=int(self.sliders["n"].value),
-            intercept=self._mean[0], slope=self._mean[1],
-            sd_intercept=self._sd[0], sd_slope=self._sd[1],
+            intercept=self._mean[0],
+            slope=self._mean[1],
+            sd_intercept=self._sd[0],
+            sd_slope=self._sd[1],
             rho=float(self.sliders["rho"].value),
-            sigma=self._sigma, seed=self._params["seed"],
+            sigma=self._sigma,
+            seed=self._params["seed"],
         )
 
     def estimates(self):
@@ -164,8 +206,12 @@ class ShrinkageExplorer(DemoWidget):
         groups = sim.data[roles["group"]]
         labels = [str(c) for c in groups.cat.categories]
         truth = np.array([[sim.truth["alpha"][k], sim.truth["beta"][k]] for k in labels])
-        coef, xtx, _ = group_ols(groups.cat.codes.to_numpy(), sim.data[roles["x"]].to_numpy(),
-                                 sim.data[roles["y"]].to_numpy(), len(labels))
+        coef, xtx, _ = group_ols(
+            groups.cat.codes.to_numpy(),
+            sim.data[roles["x"]].to_numpy(),
+            sim.data[roles["y"]].to_numpy(),
+            len(labels),
+        )
         if self._posterior is not None:
             pooled = posterior_means(self._posterior, labels)
         else:
@@ -192,7 +238,9 @@ class ShrinkageExplorer(DemoWidget):
         a["mean"].set_data([self._mean[0]], [self._mean[1]])
         counts = self._sim.data[self._sim.roles["group"]].value_counts()
         n = f"{counts.iloc[0]}" if counts.nunique() == 1 else f"~{counts.mean():.0f}"
-        self.readouts["design"].value = (
+        self.readouts[
+            "design"
+        ].value = (
             f"<div><b>{len(coef)} groups × {n} observations</b><br>true ρ = {rho_true:+.2f}</div>"
         )
         err_np = float(np.sqrt(np.mean(np.sum((coef - truth) ** 2, axis=1))))
@@ -203,17 +251,31 @@ class ShrinkageExplorer(DemoWidget):
             f"{'posterior' if self._posterior is not None else 'partial pooling'}: "
             f"<b>{err_pp:.3f}</b></div>"
         )
-        how = ("posterior means of the fitted model" if self._posterior is not None else
-               "normal–normal shrinkage with the true μ, Σ, σ (what a fit approaches)")
+        how = (
+            "posterior means of the fitted model"
+            if self._posterior is not None
+            else "normal–normal shrinkage with the true μ, Σ, σ (what a fit approaches)"
+        )
         self.readouts["info"].value = f"<div style='max-width:16em;font-size:15px'>{how}</div>"
         self.live.refresh()
 
 
-def shrinkage_explorer(*, n_per_group: int = 5, rho: float = -0.7, n_groups: int = 12,
-                       intercept: float = 0.0, slope: float = 1.0, sd_intercept: float = 1.0,
-                       sd_slope: float = 0.5, sigma: float = 1.5, seed: int = 410,
-                       simulation=None, posterior=None, backend: str = "auto",
-                       blit: bool = True) -> ShrinkageExplorer:
+def shrinkage_explorer(
+    *,
+    n_per_group: int = 5,
+    rho: float = -0.7,
+    n_groups: int = 12,
+    intercept: float = 0.0,
+    slope: float = 1.0,
+    sd_intercept: float = 1.0,
+    sd_slope: float = 0.5,
+    sigma: float = 1.5,
+    seed: int = 410,
+    simulation=None,
+    posterior=None,
+    backend: str = "auto",
+    blit: bool = True,
+) -> ShrinkageExplorer:
     """No-pooling and partially pooled intercept–slope pairs, with arrows between them.
 
     Data come from :func:`teachkit.simulate.varying_effects` (the group effects stay the same
@@ -256,7 +318,18 @@ def shrinkage_explorer(*, n_per_group: int = 5, rho: float = -0.7, n_groups: int
     >>> "60 observations" in demo.readouts["design"].value
     True
     """
-    return ShrinkageExplorer(n_per_group=n_per_group, rho=rho, n_groups=n_groups,
-                             intercept=intercept, slope=slope, sd_intercept=sd_intercept,
-                             sd_slope=sd_slope, sigma=sigma, seed=seed, simulation=simulation,
-                             posterior=posterior, backend=backend, blit=blit)
+    return ShrinkageExplorer(
+        n_per_group=n_per_group,
+        rho=rho,
+        n_groups=n_groups,
+        intercept=intercept,
+        slope=slope,
+        sd_intercept=sd_intercept,
+        sd_slope=sd_slope,
+        sigma=sigma,
+        seed=seed,
+        simulation=simulation,
+        posterior=posterior,
+        backend=backend,
+        blit=blit,
+    )

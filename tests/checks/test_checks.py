@@ -490,8 +490,15 @@ def test_data_match_finds_the_outcome_in_any_order_and_shape():
     post = {"mu_a": np.zeros((2, 10))}
     import arviz as az
 
-    shuffled = az.from_dict({"posterior": post, "observed_data": {
-        "temp": sim.data["temp"].to_numpy(), "log_ozone": y[::-1].reshape(12, 100)}})
+    shuffled = az.from_dict(
+        {
+            "posterior": post,
+            "observed_data": {
+                "temp": sim.data["temp"].to_numpy(),
+                "log_ozone": y[::-1].reshape(12, 100),
+            },
+        }
+    )
     r = checks.data_match(shuffled, sim)
     assert r and r.details["matched"] == "log_ozone" and "seed 410" in r.message
 
@@ -506,7 +513,9 @@ def test_data_match_fails_on_another_seed_or_no_observed_data():
     post = {"mu_a": np.zeros((2, 10))}
     r = checks.data_match(az.from_dict({"posterior": post, "observed_data": {"y": other}}), sim)
     assert not r and "not this assignment's" in r.message and "DATA_SEED" in r.message
-    r = checks.data_match(az.from_dict({"posterior": post, "observed_data": {"y": other[:10]}}), sim)
+    r = checks.data_match(
+        az.from_dict({"posterior": post, "observed_data": {"y": other[:10]}}), sim
+    )
     assert not r and "10 values instead of 1200" in r.message
     r = checks.data_match(az.from_dict({"posterior": post}), sim)
     assert not r and "observed=" in r.message
@@ -522,18 +531,23 @@ def test_data_match_on_grants_uses_the_award_counts():
 
     sim = simulate.grants(seed=3)
     awards = sim.data["awards"].to_numpy()
-    idata = az.from_dict({"posterior": {"tau": np.ones((2, 5))}, "observed_data": {"awards": awards}})
+    idata = az.from_dict(
+        {"posterior": {"tau": np.ones((2, 5))}, "observed_data": {"awards": awards}}
+    )
     assert checks.data_match(idata, sim)
 
 
 # --- stated priors ---------------------------------------------------------------------------
+
 
 def _prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 0.1), eta=2):  # eta an int, as students write it
     with pm.Model(coords={"station": ["a", "b", "c"]}) as m:
         mu_a = pm.Normal("mu_a", 0, 2)
         mu_b = mu_b()
         sd_dist = pm.HalfCauchy.dist(1, shape=2)
-        chol, corr, stds = pm.LKJCholeskyCov("chol_cov", n=2, eta=eta, sd_dist=sd_dist, compute_corr=True)
+        chol, corr, stds = pm.LKJCholeskyCov(
+            "chol_cov", n=2, eta=eta, sd_dist=sd_dist, compute_corr=True
+        )
         pm.Deterministic("sigma_a", stds[0])
         sigma = pm.HalfCauchy("sigma", 1)
         lam = pm.Exponential("lam", 2)
@@ -542,21 +556,31 @@ def _prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 0.1), eta=2):  # eta an int, 
     return m
 
 
-STATED = {"mu_a": ("Normal", 0, 2), "mu_b": ("Normal", 0, 0.1), "sigma": ("HalfCauchy", 1),
-          "sigma_a": ("HalfCauchy", 1), "lam": ("Exponential", 2), "hn": ("HalfNormal", 0.5)}
+STATED = {
+    "mu_a": ("Normal", 0, 2),
+    "mu_b": ("Normal", 0, 0.1),
+    "sigma": ("HalfCauchy", 1),
+    "sigma_a": ("HalfCauchy", 1),
+    "lam": ("Exponential", 2),
+    "hn": ("HalfNormal", 0.5),
+}
 
 
 def test_structure_accepts_the_stated_priors_in_any_spelling():
     r = checks.structure(_prior_model(), priors=STATED, lkj_eta=2)
     assert r, r.message
-    tau = checks.structure(_prior_model(mu_b=lambda: pm.Normal("mu_b", mu=0, tau=100)), priors=STATED)
+    tau = checks.structure(
+        _prior_model(mu_b=lambda: pm.Normal("mu_b", mu=0, tau=100)), priors=STATED
+    )
     assert tau, tau.message  # Normal(0, tau=100) is Normal(0, 0.1)
 
 
 def test_structure_names_a_prior_that_differs_from_the_question():
     r = checks.structure(_prior_model(mu_b=lambda: pm.Normal("mu_b", 0, 1)), priors=STATED)
     assert not r
-    assert "The prior of mu_b is Normal(0, 1), but the question asks for Normal(0, 0.1)" in r.message
+    assert (
+        "The prior of mu_b is Normal(0, 1), but the question asks for Normal(0, 0.1)" in r.message
+    )
     r = checks.structure(_prior_model(mu_b=lambda: pm.HalfNormal("mu_b", 0.1)), priors=STATED)
     assert "mu_b is HalfNormal(0.1)" in r.message
 
@@ -579,11 +603,15 @@ def test_describe_model_records_constant_prior_parameters():
 
 # --- answers read off a posterior ------------------------------------------------------------
 
+
 def _ranked(means, sd=0.05, seed=0):
     rng = np.random.default_rng(seed)
     post = {"alpha": rng.normal(means, sd, size=(4, 500, len(means)))}
-    return az.from_dict({"posterior": post}, dims={"alpha": ["station"]},
-                        coords={"station": [f"s{i}" for i in range(len(means))]})
+    return az.from_dict(
+        {"posterior": post},
+        dims={"alpha": ["station"]},
+        coords={"station": [f"s{i}" for i in range(len(means))]},
+    )
 
 
 def test_extreme_group_accepts_either_of_two_tied_groups_and_the_clear_one():
@@ -597,7 +625,9 @@ def test_extreme_group_refuses_the_wrong_end_and_non_labels():
     idata = _ranked([3.4, 3.6, 3.5])
     r = checks.extreme_group(idata, "alpha", "s0", dim="station", end="highest", what="baseline")
     assert not r and "is not the station with the highest baseline" in r.message
-    assert "not one of the stations" in checks.extreme_group(idata, "alpha", 3, dim="station").message
+    assert (
+        "not one of the stations" in checks.extreme_group(idata, "alpha", 3, dim="station").message
+    )
     assert not checks.extreme_group(None, "alpha", "s0", dim="station")
     with pytest.raises(ValueError, match="highest"):
         checks.extreme_group(idata, "alpha", "s0", dim="station", end="top")

@@ -43,8 +43,10 @@ def test_other_warnings_pass_and_filters_are_restored():
         warnings.simplefilter("always")
         with constant_entries_ignored():
             # the same text from another module, and another category, both still show
-            warnings.warn("invalid value encountered in scalar divide", RuntimeWarning)
-            warnings.warn("something else", UserWarning)
+            warnings.warn(
+                "invalid value encountered in scalar divide", RuntimeWarning, stacklevel=1
+            )
+            warnings.warn("something else", UserWarning, stacklevel=1)
     assert [w.category for w in seen] == [RuntimeWarning, UserWarning]
     assert warnings.filters == before
 
@@ -63,4 +65,3 @@ def test_demo_convergence_of_an_lkj_fit_is_quiet():
             result = checks.convergence(idata)
     assert result.passed, result.message
     assert result.details["n_elements"] == 3
-

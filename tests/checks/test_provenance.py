@@ -28,22 +28,30 @@ def _run(seed=0, chains=4, draws=300, stay=0.05):
     depth = rng.integers(1, 4, size=mu.shape)
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     post = xr.Dataset({"mu": (("chain", "draw"), mu)}, coords=coords)
-    stats = xr.Dataset({
-        "lp": (("chain", "draw"), lp), "energy": (("chain", "draw"), -lp + kinetic),
-        "step_size": (("chain", "draw"), np.full(mu.shape, 0.8)),
-        "step_size_bar": (("chain", "draw"), np.full(mu.shape, 0.8)),
-        "tree_depth": (("chain", "draw"), depth), "n_steps": (("chain", "draw"), 2.0 ** depth - 1),
-        "diverging": (("chain", "draw"), np.zeros(mu.shape, bool)),
-        "index_in_trajectory": (("chain", "draw"), index),
-    }, coords=coords)
+    stats = xr.Dataset(
+        {
+            "lp": (("chain", "draw"), lp),
+            "energy": (("chain", "draw"), -lp + kinetic),
+            "step_size": (("chain", "draw"), np.full(mu.shape, 0.8)),
+            "step_size_bar": (("chain", "draw"), np.full(mu.shape, 0.8)),
+            "tree_depth": (("chain", "draw"), depth),
+            "n_steps": (("chain", "draw"), 2.0**depth - 1),
+            "diverging": (("chain", "draw"), np.zeros(mu.shape, bool)),
+            "index_in_trajectory": (("chain", "draw"), index),
+        },
+        coords=coords,
+    )
     return xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
 
 
 def _with(tree, group, **arrays):
     ds = tree[group].to_dataset()
     for name, value in arrays.items():
-        ds[name] = (ds["mu"].dims if group == "posterior" else ds["lp"].dims) + tuple(
-            f"{name}_dim_{i}" for i in range(np.ndim(value) - 2)), value
+        ds[name] = (
+            (ds["mu"].dims if group == "posterior" else ds["lp"].dims)
+            + tuple(f"{name}_dim_{i}" for i in range(np.ndim(value) - 2)),
+            value,
+        )
     out = tree.copy()
     out[group] = xr.DataTree(ds)
     return out
@@ -58,7 +66,7 @@ def _stick(tree, chain, start, stop):
         stats[name].values[chain, start:stop] = stats[name].values[chain, start - 1 if start else 0]
     kinetic = np.random.default_rng(9).chisquare(1, size=stop - start) / 2
     stats["energy"].values[chain, start:stop] = -stats["lp"].values[chain, start:stop] + kinetic
-    stats["index_in_trajectory"].values[chain, max(start, 1):stop] = 0
+    stats["index_in_trajectory"].values[chain, max(start, 1) : stop] = 0
     stats["diverging"].values[chain, start:stop] = True
     out = tree.copy()
     out["posterior"], out["sample_stats"] = xr.DataTree(post), xr.DataTree(stats)
@@ -151,8 +159,9 @@ def test_logp_mismatch_accepts_a_real_run_and_refuses_moved_draws():
     from teachkit.fit import sample
 
     model = models.pooled(simulate.funnel(seed=1))
-    tree = sample(model, seed=1, draws=100, tune=100, chains=2, sampler="pymc",
-                  log_likelihood=False)
+    tree = sample(
+        model, seed=1, draws=100, tune=100, chains=2, sampler="pymc", log_likelihood=False
+    )
     assert provenance.logp_mismatch(tree, model) is None
     post = tree["posterior"].to_dataset()
     post["mu_a"] = post["mu_a"] + 0.5  # the draws moved, the recorded log density did not
@@ -160,6 +169,11 @@ def test_logp_mismatch_accepts_a_real_run_and_refuses_moved_draws():
     moved["posterior"] = xr.DataTree(post)
     assert "differs from the model's density" in provenance.logp_mismatch(moved, model)
     assert "has no variable sigma" in provenance.logp_mismatch(
-        xr.DataTree.from_dict({"posterior": post.drop_vars("sigma"),
-                               "sample_stats": tree["sample_stats"].to_dataset()}), model)
-
+        xr.DataTree.from_dict(
+            {
+                "posterior": post.drop_vars("sigma"),
+                "sample_stats": tree["sample_stats"].to_dataset(),
+            }
+        ),
+        model,
+    )

@@ -33,14 +33,22 @@ def _raw(source: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_raw_cell(source)
 
 
-def toy_master(path: Path, *, answer: str = "2", kernel: str = "python3",
-               config_extra: str = "", tests: bool = True) -> Path:
+def toy_master(
+    path: Path,
+    *,
+    answer: str = "2",
+    kernel: str = "python3",
+    config_extra: str = "",
+    tests: bool = True,
+) -> Path:
     """A one-question master notebook in the course's format."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3", "language": "python"}
     cells = [
-        _raw("# ASSIGNMENT CONFIG\nname: hw99-toy\nseed:\n  variable: SEED\n  autograder_value: 3\n"
-             "  student_value: 3\ntests:\n  ok_format: false\nexport_cell: false\n" + config_extra),
+        _raw(
+            "# ASSIGNMENT CONFIG\nname: hw99-toy\nseed:\n  variable: SEED\n  autograder_value: 3\n"
+            "  student_value: 3\ntests:\n  ok_format: false\nexport_cell: false\n" + config_extra
+        ),
         nbformat.v4.new_code_cell("SEED = 3"),
         _raw("# BEGIN QUESTION\nname: q1\npoints: 2"),
         nbformat.v4.new_markdown_cell("Set `q1_x` to 2."),
@@ -51,9 +59,11 @@ def toy_master(path: Path, *, answer: str = "2", kernel: str = "python3",
     if tests:
         cells += [
             _raw("# BEGIN TESTS"),
-            nbformat.v4.new_code_cell('def test_type(q1_x):\n    assert isinstance(q1_x, int)'),
-            nbformat.v4.new_code_cell('""" # BEGIN TEST CONFIG\npoints: 2\nhidden: true\n""" # END '
-                                      'TEST CONFIG\ndef test_value(q1_x):\n    assert q1_x == 2'),
+            nbformat.v4.new_code_cell("def test_type(q1_x):\n    assert isinstance(q1_x, int)"),
+            nbformat.v4.new_code_cell(
+                '""" # BEGIN TEST CONFIG\npoints: 2\nhidden: true\n""" # END '
+                "TEST CONFIG\ndef test_value(q1_x):\n    assert q1_x == 2"
+            ),
             _raw("# END TESTS"),
         ]
     cells.append(_raw("# END QUESTION"))
@@ -64,9 +74,12 @@ def toy_master(path: Path, *, answer: str = "2", kernel: str = "python3",
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for sub in ("exercises", "autograder") for p in sorted((root / sub).rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for sub in ("exercises", "autograder")
+        for p in sorted((root / sub).rglob("*"))
+        if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,18 +191,24 @@ def test_check_lists_stale_files_after_a_master_changes(toy_project, tmp_path):
     assert assignments.check(root=root) == []
     toy_master(root / "solutions" / "hw99-toy.ipynb", answer="1 + 1")
     stale = assignments.check(root=root)
-    assert "autograder/hw99-toy/hw99-toy.ipynb: differs from what solutions/hw99-toy.ipynb builds" in stale
+    assert (
+        "autograder/hw99-toy/hw99-toy.ipynb: differs from what solutions/hw99-toy.ipynb builds"
+        in stale
+    )
     assert not any(s.startswith("exercises/") for s in stale)  # the student sees "..." either way
     (root / "autograder" / "hw99-toy" / "tests" / "q1.py").unlink()
     (root / "autograder" / "hw99-toy" / "notes.txt").write_text("left over")
     stale = assignments.check(root=root)
     assert "autograder/hw99-toy/tests/q1.py: missing (run teachkit build hw99-toy)" in stale
-    assert "autograder/hw99-toy/notes.txt: not produced by the build (delete it or rebuild)" in stale
+    assert (
+        "autograder/hw99-toy/notes.txt: not produced by the build (delete it or rebuild)" in stale
+    )
     assert cli.main(["build", "--check", "--root", str(root)]) == 1
 
 
-def test_check_reports_the_pinned_versions_stale_when_the_installed_ones_change(toy_project, tmp_path,
-                                                                                monkeypatch):
+def test_check_reports_the_pinned_versions_stale_when_the_installed_ones_change(
+    toy_project, tmp_path, monkeypatch
+):
     import shutil
 
     from teachkit.grading import versions
@@ -198,9 +217,14 @@ def test_check_reports_the_pinned_versions_stale_when_the_installed_ones_change(
     shutil.copytree(toy_project, root)
     pinned = (root / "autograder" / "hw99-toy" / "constraints.txt").read_text()
     assert versions.parse_constraints(pinned)["pymc"] == versions.grading_versions()["pymc"]
-    monkeypatch.setattr(versions, "constraints_text", lambda: pinned.replace("pymc==", "pymc==0.0.0.dev0+"))
+    monkeypatch.setattr(
+        versions, "constraints_text", lambda: pinned.replace("pymc==", "pymc==0.0.0.dev0+")
+    )
     stale = assignments.check(root=root)
-    assert "autograder/hw99-toy/constraints.txt: differs from what solutions/hw99-toy.ipynb builds" in stale
+    assert (
+        "autograder/hw99-toy/constraints.txt: differs from what solutions/hw99-toy.ipynb builds"
+        in stale
+    )
     assert "autograder/hw99-toy/autograder.zip: constraints.txt differs" in stale
 
 
@@ -215,8 +239,7 @@ def test_build_refuses_a_master_that_breaks_the_rules(tmp_path):
 
 
 def test_master_problems_names_each_rule(tmp_path):
-    path = toy_master(tmp_path / "a.ipynb", tests=False,
-                      config_extra="")
+    path = toy_master(tmp_path / "a.ipynb", tests=False, config_extra="")
     nb = nbformat.read(str(path), as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("ok_format: false", "ok_format: true")
     nb.cells[0].source = re.sub(r"seed:\n(  .*\n)+", "", nb.cells[0].source)
@@ -248,12 +271,13 @@ def _questions(nb):
             in_tests = False
         elif in_tests and cell.cell_type == "code":
             config = {}
-            if '# BEGIN TEST CONFIG' in src:
+            if "# BEGIN TEST CONFIG" in src:
                 head, _, body = src.partition('""" # END TEST CONFIG')
                 config = yaml.safe_load(head.split("\n", 1)[1])
                 src = body
-            questions[current]["tests"].append((src, config.get("hidden", False),
-                                                config.get("points")))
+            questions[current]["tests"].append(
+                (src, config.get("hidden", False), config.get("points"))
+            )
     return questions
 
 
@@ -291,7 +315,11 @@ def test_tests_take_only_question_prefixed_globals(name):
             (func,) = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
             params = [a.arg for a in func.args.args]
             assert params and any(p.startswith(f"{q}_") for p in params), (q, func.name, params)
-            assert all(any(p.startswith(f"{e}_") for e in seen) for p in params), (q, func.name, params)
+            assert all(any(p.startswith(f"{e}_") for e in seen) for p in params), (
+                q,
+                func.name,
+                params,
+            )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -320,9 +348,22 @@ def test_bundled_wheel_installs_with_pip(tmp_path):
     assert wheel.read_bytes() == assignments.build_wheel(tmp_path / "..").read_bytes()
     target = tmp_path / "site"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-         "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert (target / "teachkit" / "course" / "build.py").is_file()

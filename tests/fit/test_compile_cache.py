@@ -40,7 +40,9 @@ def test_anything_but_data_changes_the_key(ozone_pair):
 
 
 def test_group_labels_and_sizes_are_part_of_the_key():
-    df = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [0.0, 1.0, 0.0, 1.0], "y": [0.1, 1.0, 0.3, 0.8]})
+    df = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "x": [0.0, 1.0, 0.0, 1.0], "y": [0.1, 1.0, 0.3, 0.8]}
+    )
     roles = {"group": "g", "x": "x", "y": "y"}
     renamed = df.assign(g=df["g"].map({"a": "c", "b": "d"}))
     longer = pd.concat([df, df.iloc[:1]], ignore_index=True)
@@ -71,7 +73,9 @@ def test_reused_compile_gives_the_draws_of_a_fresh_one(ozone_pair):
     compile_cache.clear()
     kw = dict(draws=200, tune=200, chains=2, log_likelihood=False)
     sample(models.correlated(first, centered=False, likelihood="sufficient"), seed=3, **kw)
-    reused = sample(models.correlated(second, centered=False, likelihood="sufficient"), seed=5, **kw)
+    reused = sample(
+        models.correlated(second, centered=False, likelihood="sufficient"), seed=5, **kw
+    )
     assert compile_cache.stats() == {"hits": 1, "misses": 1, "entries": 1}
     compile_cache.clear()
     fresh = sample(models.correlated(second, centered=False, likelihood="sufficient"), seed=5, **kw)

@@ -65,12 +65,18 @@ def _run(code, tmp_path, flags=None):
     """Run ``code`` in a fresh interpreter with a student's environment; return its stderr."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTENSOR_FLAGS", "PYTENSORRC")}
     env["HOME"] = str(tmp_path)  # no ~/.pytensorrc
-    env["PYTENSOR_FLAGS"] = flags if flags is not None else (
-        f"base_compiledir={pytensor_config.cache_dir()}"
+    env["PYTENSOR_FLAGS"] = (
+        flags if flags is not None else (f"base_compiledir={pytensor_config.cache_dir()}")
     )
     prelude = "import warnings; warnings.simplefilter('default')\n"
-    out = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], env=env, check=False,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stderr
 
@@ -94,28 +100,40 @@ def test_pymc_imported_first_then_configure(tmp_path):
     _needs_a_compiler()
     control = _run("import pymc\n" + _COMPILE, tmp_path)
     assert BLAS_WARNING in control  # what a student's notebook shows today
-    err = _run("import pymc\nimport teachkit\nprint(teachkit.configure_pytensor())\n" + _COMPILE,
-               tmp_path)
+    err = _run(
+        "import pymc\nimport teachkit\nprint(teachkit.configure_pytensor())\n" + _COMPILE, tmp_path
+    )
     assert BLAS_WARNING not in err, err
 
 
 def test_configure_first_then_pymc(tmp_path):
     _needs_a_compiler()
-    code = ("import sys, teachkit\nprint(teachkit.configure_pytensor(), file=sys.stderr)\n"
-            "import pymc\n" + _COMPILE)
+    code = (
+        "import sys, teachkit\nprint(teachkit.configure_pytensor(), file=sys.stderr)\n"
+        "import pymc\n" + _COMPILE
+    )
     err = _run(code, tmp_path, flags="")
     assert BLAS_WARNING not in err, err
     assert "'base_compiledir'" in err  # before the import, the compile cache is set too
 
 
 def test_users_blas_flag_is_kept(tmp_path):
-    code = ("import pytensor, teachkit\nassert teachkit.configure_pytensor() == {}\n"
-            "print(repr(pytensor.config.blas__ldflags))")
+    code = (
+        "import pytensor, teachkit\nassert teachkit.configure_pytensor() == {}\n"
+        "print(repr(pytensor.config.blas__ldflags))"
+    )
     env_flags = f"base_compiledir={pytensor_config.cache_dir()},blas__ldflags=-lmyblas"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
-        env={**{k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"},
-             "PYTENSOR_FLAGS": env_flags, "HOME": str(tmp_path)},
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"},
+            "PYTENSOR_FLAGS": env_flags,
+            "HOME": str(tmp_path),
+        },
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "'-lmyblas'"

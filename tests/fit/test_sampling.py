@@ -21,8 +21,11 @@ def test_cache_dir_respects_teachkit_cache_dir(tmp_path, monkeypatch):
     assert fit.cache_dir() == tmp_path / "pytensor"
 
 
-def _flags_in_fresh_process(env, code="import teachkit, os; teachkit.configure_pytensor(); "
-                            "print(os.environ.get('PYTENSOR_FLAGS', ''))"):
+def _flags_in_fresh_process(
+    env,
+    code="import teachkit, os; teachkit.configure_pytensor(); "
+    "print(os.environ.get('PYTENSOR_FLAGS', ''))",
+):
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
@@ -45,10 +48,12 @@ def test_pytensor_flags_default_and_user_settings_kept(tmp_path):
 def test_importing_teachkit_configures_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"}
     env["HOME"] = str(tmp_path)
-    code = ("import os, sys, teachkit, teachkit.fit, teachkit.models, teachkit.sampling, "
-            "teachkit.checks, teachkit.simulate\n"
-            "assert 'pytensor' not in sys.modules and 'pymc' not in sys.modules\n"
-            "print(os.environ.get('PYTENSOR_FLAGS', ''))")
+    code = (
+        "import os, sys, teachkit, teachkit.fit, teachkit.models, teachkit.sampling, "
+        "teachkit.checks, teachkit.simulate\n"
+        "assert 'pytensor' not in sys.modules and 'pymc' not in sys.modules\n"
+        "print(os.environ.get('PYTENSOR_FLAGS', ''))"
+    )
     assert _flags_in_fresh_process(env, code) == ""
 
 

@@ -30,7 +30,11 @@ def test_warmup_compiles_each_reference_model_and_reports_its_time(tmp_path, mon
     monkeypatch.setattr(sampling, "cache_dir", lambda: tmp_path)  # the stamp, not the cache
     out = io.StringIO()
     timings = sampling.warmup(presets=("grants",), out=out)
-    assert sorted(timings) == ["grants/grants_direct", "grants/grants_multilevel", "grants/grants_total"]
+    assert sorted(timings) == [
+        "grants/grants_direct",
+        "grants/grants_multilevel",
+        "grants/grants_total",
+    ]
     assert all(t > 0 for t in timings.values())
     printed = out.getvalue()
     assert "teachkit warmup: 3 models" in printed and "[ 3/3] grants/" in printed

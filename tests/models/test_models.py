@@ -17,8 +17,13 @@ from teachkit import models, simulate
 
 GAUSSIAN = {
     name: models.GAUSSIAN_MODELS[name]
-    for name in ("pooled", "varying_intercepts", "varying_slopes", "correlated_centered",
-                 "correlated_noncentered")
+    for name in (
+        "pooled",
+        "varying_intercepts",
+        "varying_slopes",
+        "correlated_centered",
+        "correlated_noncentered",
+    )
 }
 
 FREE = {
@@ -106,8 +111,9 @@ def test_lecture_priors(ozone):
     assert _op_name(m["coeffs"]) == "MvNormalRV"
     # eta = 2 sits among the LKJCholeskyCov inputs
     etas = [
-        float(i.eval()) for i in m["chol_cov"].owner.inputs if getattr(i, "ndim", 1) == 0
-        and i.dtype.startswith("float")
+        float(i.eval())
+        for i in m["chol_cov"].owner.inputs
+        if getattr(i, "ndim", 1) == 0 and i.dtype.startswith("float")
     ]
     assert 2.0 in etas
 
@@ -159,9 +165,12 @@ def test_sufficient_statistics_against_direct_sums():
     for j in range(4):
         sel = codes == j
         rss_direct = np.sum((y[sel] - a - b * x[sel]) ** 2)
-        rss = s["syy"][j] - 2 * b * s["sxy"][j] + b**2 * s["sxx"][j] + s["n"][j] * (
-            s["ybar"][j] - a - b * s["xbar"][j]
-        ) ** 2
+        rss = (
+            s["syy"][j]
+            - 2 * b * s["sxy"][j]
+            + b**2 * s["sxx"][j]
+            + s["n"][j] * (s["ybar"][j] - a - b * s["xbar"][j]) ** 2
+        )
         assert rss == pytest.approx(rss_direct, rel=1e-12)
     assert s["n"][4] == 0 and s["sxx"][4] == 0
 
@@ -199,8 +208,10 @@ def test_pointwise_log_likelihood_grants(grants):
     rng = np.random.default_rng(2)
     alpha, beta = rng.normal(-1.5, 0.3, (2, n_g)), rng.normal(0, 0.5, (2, n_d))
     post = xr.Dataset(
-        {"alpha": (("chain", "draw", "gender"), alpha[None]),
-         "beta": (("chain", "draw", "discipline"), beta[None])},
+        {
+            "alpha": (("chain", "draw", "gender"), alpha[None]),
+            "beta": (("chain", "draw", "discipline"), beta[None]),
+        },
         coords={"chain": [0], "draw": [0, 1]},
     )
     ll = models.pointwise_log_likelihood(m, post)
@@ -241,8 +252,7 @@ def test_grants_models(grants):
         (lambda s: models.varying_slopes(s, sigma_b_scale=-1.0), "sigma_b_scale must be"),
         (lambda s: models.pooled(s.data), "a DataFrame needs its roles"),
         (lambda s: models.pooled(s.data, roles={"group": "station", "x": "temp"}), "missing"),
-        (lambda s: models.pooled(s.data, roles={"group": "g", "x": "temp", "y": "y"}),
-         "no column"),
+        (lambda s: models.pooled(s.data, roles={"group": "g", "x": "temp", "y": "y"}), "no column"),
         (lambda s: models.pooled([1, 2, 3]), "expected a teachkit Simulation"),
         (lambda s: models.pooled(s.data.iloc[:0], roles=s.roles), "no rows"),
     ],

@@ -11,8 +11,7 @@ from teachkit.simulate import presets
 
 
 def test_every_generator_is_a_preset():
-    generators = {name for name in simulate.__all__
-                  if inspect.isfunction(getattr(simulate, name))}
+    generators = {name for name in simulate.__all__ if inspect.isfunction(getattr(simulate, name))}
     assert generators == set(presets.PRESETS)
     for name, preset in presets.PRESETS.items():
         assert preset.generator is getattr(simulate, name)

@@ -60,8 +60,15 @@ def test_group_effects_have_the_requested_means_sds_and_correlation(rho):
     n = 2000
     mu_a, mu_b, sd_a, sd_b = 1.5, -0.4, 2.0, 0.3
     sim = varying_effects(
-        n_groups=n, n_per_group=1, intercept=mu_a, slope=mu_b,
-        sd_intercept=sd_a, sd_slope=sd_b, rho=rho, sigma=1.0, seed=7,
+        n_groups=n,
+        n_per_group=1,
+        intercept=mu_a,
+        slope=mu_b,
+        sd_intercept=sd_a,
+        sd_slope=sd_b,
+        rho=rho,
+        sigma=1.0,
+        seed=7,
     )
     a, b = _effects(sim)
     assert len(a) == n
@@ -89,8 +96,13 @@ def test_residuals_have_sd_sigma_and_mean_zero():
 def test_intercept_is_at_x_zero_of_the_stored_column(center_x):
     # almost no noise: a per-group least-squares line must reproduce each group's truth
     sim = varying_effects(
-        n_groups=6, n_per_group=5, sigma=1e-9, x_loc=10.0, x_scale=3.0,
-        center_x=center_x, seed=3,
+        n_groups=6,
+        n_per_group=5,
+        sigma=1e-9,
+        x_loc=10.0,
+        x_scale=3.0,
+        center_x=center_x,
+        seed=3,
     )
     for label, grp in sim.data.groupby("group", observed=True):
         X = np.column_stack([np.ones(len(grp)), grp["x"]])
@@ -147,12 +159,24 @@ def test_default_labels_are_zero_padded_and_custom_labels_are_used():
 
 def test_truth_records_the_population_values_and_is_json_serialisable():
     sim = varying_effects(
-        n_groups=4, n_per_group=3, intercept=2, slope=-1, sd_intercept=0.5, sd_slope=0.25,
-        rho=0.3, sigma=1.5, seed=9,
+        n_groups=4,
+        n_per_group=3,
+        intercept=2,
+        slope=-1,
+        sd_intercept=0.5,
+        sd_slope=0.25,
+        rho=0.3,
+        sigma=1.5,
+        seed=9,
     )
     t = sim.truth
     assert (t["mu_a"], t["mu_b"], t["sigma_a"], t["sigma_b"], t["rho"], t["sigma"]) == (
-        2.0, -1.0, 0.5, 0.25, 0.3, 1.5,
+        2.0,
+        -1.0,
+        0.5,
+        0.25,
+        0.3,
+        1.5,
     )
     assert all(type(t[k]) is float for k in ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho"))
     assert json.loads(json.dumps(t)) == t
@@ -325,7 +349,9 @@ def test_grants_layout_and_application_counts():
     assert sim.kind == "grants"
     assert d.columns.tolist() == ["discipline", "gender", "applications", "awards"]
     assert sim.roles == {
-        "group": "discipline", "treatment": "gender", "trials": "applications",
+        "group": "discipline",
+        "treatment": "gender",
+        "trials": "applications",
         "successes": "awards",
     }
     assert sim.coords == {"discipline": list(GRANTS_DISCIPLINES), "gender": ["female", "male"]}
@@ -355,9 +381,13 @@ def test_grants_truth_recomputed_independently():
         awards[row.gender] += row.awards
     for disc in GRANTS_DISCIPLINES:
         n_d = d.loc[d["discipline"] == disc, "applications"].sum()
-        direct_prob += n_d / total_apps * (
-            _invlogit(t["alpha"]["female"] + t["beta"][disc])
-            - _invlogit(t["alpha"]["male"] + t["beta"][disc])
+        direct_prob += (
+            n_d
+            / total_apps
+            * (
+                _invlogit(t["alpha"]["female"] + t["beta"][disc])
+                - _invlogit(t["alpha"]["male"] + t["beta"][disc])
+            )
         )
     pf, pm = (exp_awards[g] / apps[g] for g in ("female", "male"))
     assert t["total_effect"] == pytest.approx(_logit(pf) - _logit(pm))
@@ -580,8 +610,9 @@ def test_homework_ozone_fit_recovers_the_station_effects():
         pm.Deterministic("alpha", ab[:, 0] - beta * xbar, dims="station")
         sigma = pm.HalfNormal("sigma", 1)
         pm.Normal("y", ab[station, 0] + beta[station] * (x - xbar), sigma, observed=y)
-        idata = pm.sample(1000, tune=1000, chains=4, random_seed=1, progressbar=False,
-                          target_accept=0.95)
+        idata = pm.sample(
+            1000, tune=1000, chains=4, random_seed=1, progressbar=False, target_accept=0.95
+        )
     post = idata.posterior
     for name in ("alpha", "beta"):
         lo = post[name].quantile(0.005, dim=("chain", "draw")).to_numpy()
