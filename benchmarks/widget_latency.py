@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -110,7 +111,8 @@ def rebuild_ms(name: str, steps: int) -> list[float]:
 
 
 def browser_ms(steps: int) -> dict:
-    from teachkit.widgets._browser import open_gallery
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+    from gallery_browser import open_gallery  # the browser tests' Playwright driver
 
     out = {}
     with open_gallery() as gp:

@@ -103,16 +103,14 @@ def trace_plot(
 
 def _no_pooling(sim):
     """Each group's own least-squares intercept and slope (nan where a group has < 2 x values)."""
+    from teachkit.regression import no_pooling
+
     roles = sim.roles
-    df = sim.data
     labels = list(sim.coords[roles["group"]])
-    est = np.full((len(labels), 2), np.nan)
-    for k, (_, grp) in enumerate(df.groupby(roles["group"], observed=False, sort=True)):
-        x, y = grp[roles["x"]].to_numpy(float), grp[roles["y"]].to_numpy(float)
-        if len(x) >= 2 and np.ptp(x) > 0:
-            slope, intercept = np.polyfit(x, y, 1)
-            est[k] = intercept, slope
-    return labels, est
+    codes = sim.data[roles["group"]].cat.codes.to_numpy()
+    x = sim.data[roles["x"]].to_numpy(float)
+    y = sim.data[roles["y"]].to_numpy(float)
+    return labels, no_pooling(codes, x, y, len(labels))
 
 
 def shrinkage_plot(sim, idata, *, title: str = "2-D shrinkage of intercept-slope pairs"):

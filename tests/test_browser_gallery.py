@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# the Playwright driver of the gallery (a test helper, not part of the package)
+sys.path.insert(0, str(Path(__file__).parent / "support"))
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +47,8 @@ def lecture():
     """`teachkit lecture --no-browser` on a free port; yields its URL; always stopped."""
     pytest.importorskip("playwright")
     pytest.importorskip("voila")
-    from teachkit.widgets._browser import chromium_path
+    from gallery_browser import chromium_path
+
     from teachkit.widgets.gallery import free_port
 
     if not Path(chromium_path()).exists():
@@ -80,7 +84,7 @@ def lecture():
 
 @pytest.fixture(scope="module")
 def gallery_page(lecture):
-    from teachkit.widgets._browser import open_gallery
+    from gallery_browser import open_gallery
 
     url, _, _ = lecture
     with open_gallery(url, timeout=150) as gp:

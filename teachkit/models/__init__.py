@@ -36,7 +36,6 @@ Modules: :mod:`~teachkit.models.gaussian`, :mod:`~teachkit.models.grants` (the b
 never the reverse). Fitting is :func:`teachkit.fit.sample`.
 """
 
-from teachkit.models._data import sufficient_statistics
 from teachkit.models.gaussian import (
     GAUSSIAN_MODELS,
     LECTURE_PRIORS,
@@ -53,6 +52,7 @@ from teachkit.models.grants import (
     grants_total,
 )
 from teachkit.models.loglik import add_log_likelihood, pointwise_log_likelihood
+from teachkit.regression import sufficient_statistics
 from teachkit.simulate.presets import UNIT_SCALE_MU_B_SD
 
 __all__ = [

@@ -11,7 +11,7 @@ import pandas as pd
 
 from teachkit.simulate.presets import UNIT_SCALE_MU_B_SD, preset_for
 
-__all__ = ["sufficient_statistics"]
+__all__: list[str] = []  # private to teachkit.models
 
 _LIKELIHOODS = ("rows", "sufficient")
 
@@ -122,52 +122,6 @@ def _check_positive(**scales: float) -> None:
 # --------------------------------------------------------------------------------------------
 # sufficient statistics
 # --------------------------------------------------------------------------------------------
-def sufficient_statistics(codes, x, y, n_groups: int) -> dict[str, np.ndarray]:
-    """Per-group sufficient statistics of a simple linear regression, centred for stability.
-
-    Parameters
-    ----------
-    codes : array of int
-        Group index of each row, in ``0 .. n_groups - 1``.
-    x, y : array of float
-        Predictor and outcome, one value per row.
-    n_groups : int
-        Number of groups (groups without rows get ``n = 0``).
-
-    Returns
-    -------
-    dict
-        ``n``, ``xbar``, ``ybar`` (group means; 0 for empty groups) and the centred sums
-        ``sxx = Σ(x - x̄)²``, ``sxy = Σ(x - x̄)(y - ȳ)``, ``syy = Σ(y - ȳ)²``, each of length
-        ``n_groups``. With them the residual sum of squares of a line ``a + b x`` is
-
-        .. math:: RSS_j = S_{yy} - 2 b S_{xy} + b^2 S_{xx} + n_j (\\bar y_j - a - b \\bar x_j)^2
-
-        exactly, without the cancellation of the raw sums ``Σy² − 2aΣy ...``.
-
-    Examples
-    --------
-    >>> s = sufficient_statistics([0, 0, 1], [0.0, 2.0, 5.0], [1.0, 3.0, 4.0], 2)
-    >>> s["n"].tolist(), s["xbar"].tolist(), s["sxy"].tolist()
-    ([2.0, 1.0], [1.0, 5.0], [2.0, 0.0])
-    """
-    codes = np.asarray(codes, dtype=np.int64)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    n = np.bincount(codes, minlength=n_groups).astype(float)
-    safe = np.where(n > 0, n, 1.0)
-    xbar = np.bincount(codes, weights=x, minlength=n_groups) / safe
-    ybar = np.bincount(codes, weights=y, minlength=n_groups) / safe
-    dx = x - xbar[codes]
-    dy = y - ybar[codes]
-    return {
-        "n": n,
-        "xbar": xbar,
-        "ybar": ybar,
-        "sxx": np.bincount(codes, weights=dx * dx, minlength=n_groups),
-        "sxy": np.bincount(codes, weights=dx * dy, minlength=n_groups),
-        "syy": np.bincount(codes, weights=dy * dy, minlength=n_groups),
-    }
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from teachkit.models._data import (
     _Gaussian,
     _gaussian_data,
     _slope_sd,
-    sufficient_statistics,
 )
 from teachkit.models.loglik import Pointwise, register
+from teachkit.regression import sufficient_statistics
 from teachkit.simulate.presets import PRESETS
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from teachkit import covariance
+from teachkit.regression import group_ols
 
 __all__ = [
     "ellipse_points",
@@ -114,58 +115,6 @@ def elliptope_slice(r12: float, *, n: int = 201) -> np.ndarray:
     return np.vstack([upper, lower])
 
 
-def group_ols(group_codes, x, y, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """No-pooling estimates: a separate least-squares line per group.
-
-    Parameters
-    ----------
-    group_codes : array_like of int
-        Group index 0..n_groups-1 of each observation.
-    x, y : array_like of float
-    n_groups : int
-
-    Returns
-    -------
-    coef : ndarray, shape (n_groups, 2)
-        Intercept and slope of each group.
-    xtx : ndarray, shape (n_groups, 2, 2)
-        Each group's ``Xᵀ X`` with ``X = [1, x]`` (its information up to the noise variance).
-    rss : ndarray, shape (n_groups,)
-        Residual sums of squares.
-
-    Examples
-    --------
-    >>> coef, xtx, rss = group_ols([0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2],
-    ...                            [1, 3, 5, 0, -1, -2], 2)
-    >>> coef.round(6).tolist()
-    [[1.0, 2.0], [0.0, -1.0]]
-    """
-    g = np.asarray(group_codes, dtype=int)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    counts = np.bincount(g, minlength=n_groups).astype(float)
-    if (counts < 2).any():
-        raise ValueError(
-            "every group needs at least 2 observations for its own line; "
-            f"group {int(np.argmin(counts))} has {int(counts.min())}"
-        )
-    sx = np.bincount(g, x, n_groups)
-    sxx = np.bincount(g, x * x, n_groups)
-    sy = np.bincount(g, y, n_groups)
-    sxy = np.bincount(g, x * y, n_groups)
-    xtx = np.empty((n_groups, 2, 2))
-    xtx[:, 0, 0] = counts
-    xtx[:, 0, 1] = xtx[:, 1, 0] = sx
-    xtx[:, 1, 1] = sxx
-    if (np.linalg.det(xtx) <= 1e-12 * np.maximum(counts * sxx, 1)).any():
-        raise ValueError("a group's x values are all equal, so its own slope is undefined")
-    xty = np.column_stack([sy, sxy])
-    coef = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    fitted = coef[g, 0] + coef[g, 1] * x
-    rss = np.bincount(g, (y - fitted) ** 2, n_groups)
-    return coef, xtx, rss
-
-
 def partial_pooling(coef, xtx, sigma: float, mean, cov) -> np.ndarray:
     """Partially pooled intercept–slope pairs given the population mean and covariance.
 
@@ -183,7 +132,7 @@ def partial_pooling(coef, xtx, sigma: float, mean, cov) -> np.ndarray:
     Parameters
     ----------
     coef : array_like, shape (J, 2)
-        No-pooling estimates (e.g. from :func:`group_ols`).
+        No-pooling estimates (e.g. from :func:`teachkit.regression.group_ols`).
     xtx : array_like, shape (J, 2, 2)
         Each group's ``Xᵀ X``.
     sigma : float
