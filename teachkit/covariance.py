@@ -25,6 +25,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 __all__ = [
@@ -151,7 +152,7 @@ def _scalar_or_array(x: np.ndarray):
 # --------------------------------------------------------------------------------------------
 
 
-def cov_from_sd_corr(sd, corr) -> np.ndarray:
+def cov_from_sd_corr(sd: ArrayLike, corr: ArrayLike) -> np.ndarray:
     r"""Covariance matrix from standard deviations and a correlation matrix.
 
     .. math::
@@ -199,7 +200,7 @@ def cov_from_sd_corr(sd, corr) -> np.ndarray:
     return sd[..., :, None] * corr * sd[..., None, :]
 
 
-def sd_corr_from_cov(cov) -> tuple[np.ndarray, np.ndarray]:
+def sd_corr_from_cov(cov: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     r"""Standard deviations and correlation matrix of a covariance matrix.
 
     .. math::
@@ -307,7 +308,7 @@ class NotPositiveDefiniteError(ValueError):
         self.smallest_eigenvalue = float(np.min(eigenvalues))
 
 
-def cholesky(cov) -> np.ndarray:
+def cholesky(cov: ArrayLike) -> np.ndarray:
     r"""Lower Cholesky factor :math:`L` of a positive-definite matrix, :math:`\Sigma = L L^\top`.
 
     :math:`L` is lower triangular with a positive diagonal. If :math:`z` is a vector of
@@ -406,7 +407,7 @@ def _list_entries(entries: list[str], limit: int = 6) -> str:
     return ", ".join(shown[:-1]) + " and " + shown[-1] + more
 
 
-def correlation_problems(R) -> list[str]:
+def correlation_problems(R: ArrayLike) -> list[str]:
     r"""Why ``R`` is not a valid correlation matrix, in sentences (empty list if it is).
 
     A correlation matrix is square and symmetric, has ones on the diagonal, entries in
@@ -537,7 +538,7 @@ def correlation_problems(R) -> list[str]:
     return problems
 
 
-def is_valid_correlation(R):
+def is_valid_correlation(R: ArrayLike) -> bool | np.ndarray:
     """Whether ``R`` is a valid (positive-definite) correlation matrix.
 
     The same conditions as :func:`correlation_problems` (square, symmetric, unit diagonal,
@@ -575,7 +576,7 @@ def is_valid_correlation(R):
 # --------------------------------------------------------------------------------------------
 
 
-def det3(r12, r13, r23):
+def det3(r12: ArrayLike, r13: ArrayLike, r23: ArrayLike) -> float | np.ndarray:
     r"""Determinant of the 3 x 3 correlation matrix with off-diagonal entries r12, r13, r23.
 
     .. math::
@@ -607,7 +608,7 @@ def det3(r12, r13, r23):
     return _scalar_or_array(1 - r12**2 - r13**2 - r23**2 + 2 * r12 * r13 * r23)
 
 
-def corr_from_pairs(r12, r13, r23) -> np.ndarray:
+def corr_from_pairs(r12: ArrayLike, r13: ArrayLike, r23: ArrayLike) -> np.ndarray:
     """The 3 x 3 correlation matrix with off-diagonal entries r12, r13, r23.
 
     No validity check (the lecture builds impossible ones on purpose); see
@@ -639,7 +640,7 @@ def corr_from_pairs(r12, r13, r23) -> np.ndarray:
     return np.stack([np.stack(row, axis=-1) for row in rows], axis=-2)
 
 
-def r23_interval(r12, r13):
+def r23_interval(r12: ArrayLike, r13: ArrayLike) -> tuple[float | np.ndarray, float | np.ndarray]:
     r"""The range of :math:`r_{23}` that makes a 3 x 3 correlation matrix valid.
 
     Given :math:`r_{12}` and :math:`r_{13}`, :math:`\det R > 0` exactly when
@@ -697,7 +698,7 @@ def _lkj_log_normalizer(eta: np.ndarray, d: int) -> np.ndarray:
     )
 
 
-def lkj_logpdf(R, eta):
+def lkj_logpdf(R: ArrayLike, eta: ArrayLike) -> float | np.ndarray:
     r"""Log density of the LKJ distribution on correlation matrices, normalised.
 
     .. math::
@@ -769,7 +770,7 @@ def lkj_logpdf(R, eta):
     return _scalar_or_array(out)
 
 
-def lkj_marginal_pdf(r, eta, d):
+def lkj_marginal_pdf(r: ArrayLike, eta: ArrayLike, d: int) -> float | np.ndarray:
     r"""Density of one off-diagonal entry of an LKJ(:math:`\eta`) correlation matrix.
 
     Every off-diagonal entry :math:`r` of a :math:`d \times d` matrix has the same marginal
@@ -818,7 +819,12 @@ def lkj_marginal_pdf(r, eta, d):
     return _scalar_or_array(stats.beta.pdf((r + 1) / 2, shape, shape) / 2)
 
 
-def sample_lkj(d, eta, size=None, seed=None) -> np.ndarray:
+def sample_lkj(
+    d: int,
+    eta: float,
+    size: int | tuple[int, ...] | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
     r"""Draw correlation matrices from LKJ(:math:`\eta`) with the onion method.
 
     The onion method (Lewandowski, Kurowicka & Joe 2009, section 3.2; the sampler PyMC uses)
@@ -895,7 +901,12 @@ def sample_lkj(d, eta, size=None, seed=None) -> np.ndarray:
     return R
 
 
-def sample_mvnormal(mean, cov, size=None, seed=None) -> np.ndarray:
+def sample_mvnormal(
+    mean: ArrayLike,
+    cov: ArrayLike,
+    size: int | tuple[int, ...] | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
     r"""Draw from :math:`\operatorname{MVNormal}(\mu, \Sigma)` as :math:`\mu + L z`.
 
     :math:`L` is the lower Cholesky factor of :math:`\Sigma` (:func:`cholesky`) and :math:`z` a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from teachkit.checks._common import (
@@ -17,7 +19,7 @@ __all__ = ["data_match"]
 # --------------------------------------------------------------------------------------------
 # data_match
 # --------------------------------------------------------------------------------------------
-def data_match(idata, sim, *, rtol: float = 1e-9) -> CheckResult:
+def data_match(idata: Any, sim: Any, *, rtol: float = 1e-9) -> CheckResult:
     """Check that the fit used the simulation's data (and not, say, another seed's).
 
     Recovery alone cannot always tell: a model fitted on the data of another seed shares every

@@ -259,7 +259,7 @@ def _stays(moved: np.ndarray, lp: np.ndarray, stats) -> list[str]:
     return problems
 
 
-def logp_mismatch(tree: Any, model, *, max_draws: int = 100, rtol: float = 1e-6) -> str | None:
+def logp_mismatch(tree: Any, model: Any, *, max_draws: int = 100, rtol: float = 1e-6) -> str | None:
     """Compare the recorded log density with ``model``'s log density at the draws.
 
     Parameters

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -114,16 +115,16 @@ class _Mismatch(Exception):
 
 
 def recovery(
-    idata,
-    truth,
+    idata: Any,
+    truth: Any,
     *,
-    var_names=None,
+    var_names: Sequence[str] | None = None,
     prob: float = PROB,
     group_prob: float = GROUP_PROB,
     group_alpha: float = GROUP_ALPHA,
     max_group_misses: int | None = None,
-    sd_reference="auto",
-    sd_band=SD_BAND,
+    sd_reference: Any = "auto",
+    sd_band: Mapping[str, tuple[float, float]] | None = SD_BAND,
 ) -> CheckResult:
     r"""Check that the posterior recovered the true parameter values.
 
@@ -456,9 +457,9 @@ def recovery(
 
 
 def extreme_group(
-    idata,
+    idata: Any,
     var_name: str,
-    answer,
+    answer: str,
     *,
     dim: str,
     end: str = "highest",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from teachkit.simulate.presets import gaussian_kinds
 __all__ = ["reference_sd"]
 
 
-def reference_sd(sim, *, prior_sd=None) -> dict[str, float]:
+def reference_sd(sim: Any, *, prior_sd: Mapping[str, float] | None = None) -> dict[str, float]:
     r"""What a correct varying-slopes model's posterior sd of ``mu_a`` and ``mu_b`` should be.
 
     The population means of a linear varying-effects model with known covariance

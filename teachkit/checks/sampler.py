@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +41,7 @@ MIN_ESS_TAIL = 400
 
 
 def divergences(
-    idata, *, max_divergences: int = MAX_DIVERGENCES, min_draws: int = 0
+    idata: Any, *, max_divergences: int = MAX_DIVERGENCES, min_draws: int = 0
 ) -> CheckResult:
     """Check that the sampler reported at most ``max_divergences`` divergent transitions.
 
@@ -150,9 +152,9 @@ def _element_labels(da) -> list[str]:
 
 
 def convergence(
-    idata,
+    idata: Any,
     *,
-    var_names=None,
+    var_names: Sequence[str] | None = None,
     max_rhat: float = MAX_RHAT,
     min_ess_bulk: float = MIN_ESS_BULK,
     min_ess_tail: float = MIN_ESS_TAIL,

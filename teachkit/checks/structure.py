@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -109,7 +110,7 @@ def _shape_list(var, dims, coords):
     return [None if s is None else int(s) for s in shp]
 
 
-def describe_model(model) -> dict:
+def describe_model(model: Any) -> dict:
     """A JSON-serialisable description of a PyMC model's structure.
 
     What :func:`structure` needs to judge a model, in a form that survives export to a clean
@@ -314,7 +315,7 @@ def _prior_problems(desc: Mapping, priors: Mapping[str, tuple]) -> list[str]:
 
 
 def structure(
-    model,
+    model: Any,
     *,
     varying_intercepts: bool | None = None,
     varying_slopes: bool | None = None,

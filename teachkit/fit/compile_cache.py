@@ -23,6 +23,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ def _fingerprint(model) -> str | None:
     return h.hexdigest()
 
 
-def compiled_for(model):
+def compiled_for(model: Any) -> tuple[Any, bool]:
     """A nutpie compiled model of ``model``, reusing this process's compile of its structure.
 
     Parameters

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Any
 
 from teachkit.fit.pytensor_config import configure_pytensor
 from teachkit.models.loglik import add_log_likelihood
@@ -46,9 +47,9 @@ def _nutpie_available() -> bool:
 
 
 def sample(
-    model,
+    model: Any,
     *,
-    seed,
+    seed: int,
     draws: int = 1000,
     tune: int = 1000,
     chains: int = 4,
@@ -59,7 +60,7 @@ def sample(
     progressbar: bool = False,
     reuse: bool = True,
     **kwargs,
-):
+) -> Any:
     """Draw from the posterior of ``model``: fast, reproducible, log-likelihood kept.
 
     Parameters

@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from teachkit.models._data import (
     _check_likelihood,
@@ -18,6 +19,7 @@ from teachkit.models._data import (
 from teachkit.models.loglik import Pointwise, register
 from teachkit.regression import sufficient_statistics
 from teachkit.simulate.presets import PRESETS
+from teachkit.simulate.result import Simulation
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymc as pm
@@ -113,7 +115,7 @@ def _group_effect(name: str, mu, sd, *, dim: str, centered: bool, offset: str):
 # Gaussian builders
 # --------------------------------------------------------------------------------------------
 def pooled(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     likelihood: str = "rows",
     roles: dict | None = None,
@@ -168,7 +170,7 @@ def pooled(
 
 
 def varying_intercepts(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     centered: bool = True,
     likelihood: str = "rows",
@@ -234,7 +236,7 @@ def varying_intercepts(
 
 
 def varying_slopes(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     centered: bool = True,
     likelihood: str = "rows",
@@ -305,7 +307,7 @@ def varying_slopes(
 
 
 def correlated(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     centered: bool = True,
     likelihood: str = "rows",

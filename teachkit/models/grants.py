@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from teachkit.simulate.result import Simulation
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pymc as pm
+
 import numpy as np
 
 from teachkit.models._data import _check_positive, _Grants, _grants_data
@@ -62,7 +71,12 @@ def _grants_coords(data: _Grants) -> dict:
     }
 
 
-def grants_total(sim, *, roles: dict | None = None, alpha_sd: float = GRANTS_PRIORS["alpha_sd"]):
+def grants_total(
+    sim: Simulation | pd.DataFrame,
+    *,
+    roles: dict | None = None,
+    alpha_sd: float = GRANTS_PRIORS["alpha_sd"],
+) -> pm.Model:
     """Award rate by gender only: the *total* effect of gender (lecture: "a simple model").
 
     .. math:: A_i \\sim \\mathrm{Binomial}(N_i, p_i),\\;
@@ -105,12 +119,12 @@ def grants_total(sim, *, roles: dict | None = None, alpha_sd: float = GRANTS_PRI
 
 
 def grants_direct(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     roles: dict | None = None,
     alpha_sd: float = GRANTS_PRIORS["alpha_sd"],
     beta_sd: float = GRANTS_PRIORS["beta_sd"],
-):
+) -> pm.Model:
     """Gender and discipline: the *direct* effect of gender, disciplines held fixed.
 
     .. math:: \\mathrm{logit}(p_i) = \\alpha_{\\mathrm{gender}(i)} +
@@ -152,12 +166,12 @@ def grants_direct(
 
 
 def grants_multilevel(
-    sim,
+    sim: Simulation | pd.DataFrame,
     *,
     roles: dict | None = None,
     alpha_sd: float = GRANTS_PRIORS["alpha_sd"],
     tau_scale: float = GRANTS_PRIORS["tau_scale"],
-):
+) -> pm.Model:
     """Partial pooling of discipline effects: ``beta ~ Normal(0, tau)``, ``tau ~ HalfCauchy(5)``.
 
     .. math:: \\mathrm{logit}(p_i) = \\alpha_{\\mathrm{gender}(i)} +

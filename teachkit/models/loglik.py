@@ -47,7 +47,7 @@ def _draws(posterior, name: str) -> np.ndarray:
     return np.asarray(posterior[name].values, dtype=float)
 
 
-def pointwise_log_likelihood(model, posterior) -> xarray.DataArray | None:
+def pointwise_log_likelihood(model: Any, posterior: Any) -> xarray.DataArray | None:
     """Per-row log-likelihood of a teachkit model at every posterior draw.
 
     Works for both ``likelihood="rows"`` and ``likelihood="sufficient"`` (for which PyMC itself
@@ -121,7 +121,7 @@ def pointwise_log_likelihood(model, posterior) -> xarray.DataArray | None:
     )
 
 
-def add_log_likelihood(idata, model):
+def add_log_likelihood(idata: Any, model: Any) -> Any:
     """Add (or replace) the ``log_likelihood`` group of ``idata`` in place and return it.
 
     For models built here the values come from :func:`pointwise_log_likelihood` (fast, works

@@ -119,7 +119,7 @@ def varying_effects(
     sd_slope: float = 0.5,
     rho: float = -0.5,
     sigma: float = 1.0,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     x_dist: str = "normal",
     x_loc: float = 0.0,
     x_scale: float = 1.0,
@@ -270,7 +270,7 @@ def _simulate_gaussian(rng, sizes, mu, sd, rho, sigma, x_dist, x_loc, x_scale, c
 
 def funnel(
     *,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     n_groups: int | None = None,
     n_per_group: int | Sequence[int] = 5,
     intercept: float = 1.0,
@@ -357,7 +357,7 @@ def funnel(
 
 def ozone(
     *,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     size: str = "lecture",
     n_days: int | None = None,
     intercept: float = 3.45,

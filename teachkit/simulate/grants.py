@@ -53,7 +53,7 @@ def _logit(p):
 
 def grants(
     *,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     alpha_female: float = -1.50,
     alpha_male: float = -1.45,
     tau: float = 0.5,
