@@ -41,8 +41,16 @@ import nbformat
 from teachkit.course import calibration_report
 from teachkit.course.calibration_spec import CalibrationSpec, load_spec
 
-__all__ = ["Candidate", "Calibration", "calibrate", "candidates", "grading_versions", "read_runs",
-           "runs_path", "report_path"]
+__all__ = [
+    "Candidate",
+    "Calibration",
+    "calibrate",
+    "candidates",
+    "grading_versions",
+    "read_runs",
+    "runs_path",
+    "report_path",
+]
 
 #: Versions that decide a grade; a run made with others is not reused.
 VERSIONED = ("teachkit", "otter-grader", "pymc", "pytensor", "nutpie", "numpy", "arviz")
@@ -73,10 +81,18 @@ def teachkit_commit() -> str:
     if not (src / ".git").exists():
         return ""
     try:
-        head = subprocess.run(["git", "-C", str(src), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--", "teachkit"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(src), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(src), "status", "--porcelain", "--", "teachkit"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     return head + ("+dirty" if head and dirty else "")
@@ -122,8 +138,13 @@ def _bytes(nb) -> bytes:
     return (nbformat.writes(nb) + "\n").encode()
 
 
-def candidates(name: str, *, root: str | Path = ".", spec: CalibrationSpec | None = None,
-               rewrites: Iterable[str | os.PathLike] = ()) -> list[Candidate]:
+def candidates(
+    name: str,
+    *,
+    root: str | Path = ".",
+    spec: CalibrationSpec | None = None,
+    rewrites: Iterable[str | os.PathLike] = (),
+) -> list[Candidate]:
     """The solution, the rewrites and the wrong submissions of assignment ``name``."""
     from teachkit import sample_submissions
 
@@ -134,8 +155,10 @@ def candidates(name: str, *, root: str | Path = ".", spec: CalibrationSpec | Non
     else:
         path = root / "autograder" / name / f"{name}.ipynb"
         if not path.is_file():
-            raise ValueError(f"no solution to calibrate: neither exercises/{name}.ipynb nor {path} exists; "
-                             f"run `teachkit build {name}` first")
+            raise ValueError(
+                f"no solution to calibrate: neither exercises/{name}.ipynb nor {path} exists; "
+                f"run `teachkit build {name}` first"
+            )
         solution = nbformat.read(str(path), as_version=4)
     out = [Candidate("solution", "solution", _bytes(solution))]
     paths = [*spec.rewrites, *(Path(p) for p in rewrites)]
@@ -172,23 +195,53 @@ def read_runs(path: str | Path) -> list[dict]:
     return runs
 
 
-def _record(c: Candidate, seed: int, result, fingerprint: str, versions: dict, commit: str = "") -> dict:
-    cases = {q: {k["name"]: bool(k["passed"]) for k in ks} for q, ks in (result.cases or {}).items()}
+def _record(
+    c: Candidate, seed: int, result, fingerprint: str, versions: dict, commit: str = ""
+) -> dict:
+    cases = {
+        q: {k["name"]: bool(k["passed"]) for k in ks} for q, ks in (result.cases or {}).items()
+    }
     points = {q: {k["name"]: k["points"] for k in ks} for q, ks in (result.cases or {}).items()}
-    failures = {q: {k["name"]: " ".join(k["message"].split())[-300:] for k in ks if not k["passed"]}
-                for q, ks in (result.cases or {}).items()}
-    return {"label": c.label, "kind": c.kind, "seed": seed, "notebook": c.sha256[:16], "tests": fingerprint[:16],
-            "versions": versions, "status": result.status, "reason": result.reason[:300],
-            "scores": result.scores, "cases": cases, "case_points": points, "failures": {q: f for q, f in failures.items() if f},
-            "seconds": result.seconds, "sandbox": result.sandbox, "commit": commit,
-            "finished": time.strftime("%Y-%m-%d", time.gmtime())}
+    failures = {
+        q: {k["name"]: " ".join(k["message"].split())[-300:] for k in ks if not k["passed"]}
+        for q, ks in (result.cases or {}).items()
+    }
+    return {
+        "label": c.label,
+        "kind": c.kind,
+        "seed": seed,
+        "notebook": c.sha256[:16],
+        "tests": fingerprint[:16],
+        "versions": versions,
+        "status": result.status,
+        "reason": result.reason[:300],
+        "scores": result.scores,
+        "cases": cases,
+        "case_points": points,
+        "failures": {q: f for q, f in failures.items() if f},
+        "seconds": result.seconds,
+        "sandbox": result.sandbox,
+        "commit": commit,
+        "finished": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
 
 
-def calibrate(name: str, *, seeds: int = 50, first_seed: int = 1, workers: int = 1,
-              rewrites: Iterable[str | os.PathLike] = (), root: str | os.PathLike = ".",
-              timeout: float = 600, memory_mb: float | None = 4096, sandbox: str = "auto",
-              fresh: bool = False, report_only: bool = False, progress: bool = True,
-              warm: bool | None = None) -> Calibration:
+def calibrate(
+    name: str,
+    *,
+    seeds: int = 50,
+    first_seed: int = 1,
+    workers: int = 1,
+    rewrites: Iterable[str | os.PathLike] = (),
+    root: str | os.PathLike = ".",
+    timeout: float = 600,
+    memory_mb: float | None = 4096,
+    sandbox: str = "auto",
+    fresh: bool = False,
+    report_only: bool = False,
+    progress: bool = True,
+    warm: bool | None = None,
+) -> Calibration:
     """Grade assignment ``name``'s solution, rewrites and wrong submissions over ``seeds`` seeds.
 
     Parameters
@@ -217,19 +270,29 @@ def calibrate(name: str, *, seeds: int = 50, first_seed: int = 1, workers: int =
     from teachkit.grading.assignment import load_assignment
 
     if seeds < 1:
-        raise ValueError(f"seeds must be at least 1 (the bar needs {calibration_report.MIN_SEEDS}); got {seeds}")
+        raise ValueError(
+            f"seeds must be at least 1 (the bar needs {calibration_report.MIN_SEEDS}); got {seeds}"
+        )
     if workers < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     root = Path(root)
     folder = root / "autograder" / name
     if not (folder / "otter_config.json").is_file():
-        known = sorted(p.name for p in (root / "autograder").glob("*") if p.is_dir()) if (root / "autograder").is_dir() else []
-        raise ValueError(f"no built assignment {name!r} under {root / 'autograder'}; known: {known or 'none'}. "
-                         "Run `teachkit build` first.")
+        known = (
+            sorted(p.name for p in (root / "autograder").glob("*") if p.is_dir())
+            if (root / "autograder").is_dir()
+            else []
+        )
+        raise ValueError(
+            f"no built assignment {name!r} under {root / 'autograder'}; known: {known or 'none'}. "
+            "Run `teachkit build` first."
+        )
     assignment = load_assignment(folder)
     if assignment.config.get("seed") is None:
-        raise ValueError(f"{name} sets no seed (Otter's `seed`/`seed_variable` in the assignment config): "
-                         "calibration varies the seed grading sets, so the notebook must have one")
+        raise ValueError(
+            f"{name} sets no seed (Otter's `seed`/`seed_variable` in the assignment config): "
+            "calibration varies the seed grading sets, so the notebook must have one"
+        )
     spec = load_spec(name, root)
     cands = candidates(name, root=root, spec=spec, rewrites=rewrites)
     seed_list = list(range(first_seed, first_seed + seeds))
@@ -240,7 +303,11 @@ def calibrate(name: str, *, seeds: int = 50, first_seed: int = 1, workers: int =
     current = {(c.label, c.sha256[:16]) for c in cands}
 
     def valid(r: dict) -> bool:
-        return (r["label"], r["notebook"]) in current and r["tests"] == fingerprint[:16] and r.get("versions") == versions
+        return (
+            (r["label"], r["notebook"]) in current
+            and r["tests"] == fingerprint[:16]
+            and r.get("versions") == versions
+        )
 
     kept = [r for r in recorded if valid(r)]
     done = {(r["label"], r["seed"]) for r in kept}
@@ -248,11 +315,26 @@ def calibrate(name: str, *, seeds: int = 50, first_seed: int = 1, workers: int =
     if report_only:
         todo = []
     elif todo:
-        _grade(todo, assignment, fingerprint, versions, kept, path, root=root, workers=workers, timeout=timeout,
-               memory_mb=memory_mb, sandbox=sandbox, progress=progress, warm=warm)
+        _grade(
+            todo,
+            assignment,
+            fingerprint,
+            versions,
+            kept,
+            path,
+            root=root,
+            workers=workers,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            sandbox=sandbox,
+            progress=progress,
+            warm=warm,
+        )
     wanted = set(seed_list)
-    runs = sorted((r for r in kept if r["seed"] in wanted or report_only),
-                  key=lambda r: (r["seed"], [c.label for c in cands].index(r["label"])))
+    runs = sorted(
+        (r for r in kept if r["seed"] in wanted or report_only),
+        key=lambda r: (r["seed"], [c.label for c in cands].index(r["label"])),
+    )
     if report_only:
         seed_list = sorted({r["seed"] for r in runs})
     report = calibration_report.analyse(name, cands, runs)
@@ -261,8 +343,22 @@ def calibrate(name: str, *, seeds: int = 50, first_seed: int = 1, workers: int =
     return Calibration(name, seed_list, cands, runs, report, {"runs": path, "report": out})
 
 
-def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers, timeout, memory_mb, sandbox,
-           progress, warm) -> None:
+def _grade(
+    todo,
+    assignment,
+    fingerprint,
+    versions,
+    kept,
+    path,
+    *,
+    root,
+    workers,
+    timeout,
+    memory_mb,
+    sandbox,
+    progress,
+    warm,
+) -> None:
     from teachkit.grading.batch import warmup
     from teachkit.grading.pipeline import grade_one
     from teachkit.grading.sandbox import resolve_sandbox
@@ -273,13 +369,18 @@ def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers
     box = resolve_sandbox(sandbox)
     commit = teachkit_commit()
     if box.kind != "bwrap":
-        print(f"teachkit calibrate: WARNING: no OS sandbox ({box.reason}); grading with the fallback guard",
-              file=sys.stderr)
+        print(
+            f"teachkit calibrate: WARNING: no OS sandbox ({box.reason}); grading with the fallback guard",
+            file=sys.stderr,
+        )
     if warm is None:
         from teachkit.sampling import is_warm
 
-        warm = not is_warm() and any(w in src for src in assignment.tests.values()
-                                     for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
+        warm = not is_warm() and any(
+            w in src
+            for src in assignment.tests.values()
+            for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model")
+        )
     if warm:
         warmup(quiet=False)
     if warm is not False:  # the instructor's notebook compiles the graphs the students build
@@ -296,14 +397,34 @@ def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(todo), desc=f"calibrating {assignment.name}", unit="nb", file=sys.stderr,
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=len(todo),
+            desc=f"calibrating {assignment.name}",
+            unit="nb",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
 
     def one(seed: int, c):
         seeded = replace(assignment, config={**assignment.config, "seed": seed})
         sub = Submission(f"calibrate-seed{seed}", c.data, c.label)
-        return _record(c, seed, grade_one(sub, seeded, timeout=timeout, memory_mb=memory_mb, protected=protected,
-                                          workroot=runroot, cancel=cancel, sandbox=box), fingerprint, versions, commit)
+        return _record(
+            c,
+            seed,
+            grade_one(
+                sub,
+                seeded,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                protected=protected,
+                workroot=runroot,
+                cancel=cancel,
+                sandbox=box,
+            ),
+            fingerprint,
+            versions,
+            commit,
+        )
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -317,8 +438,10 @@ def _grade(todo, assignment, fingerprint, versions, kept, path, *, root, workers
                             fh.write(json.dumps(rec, sort_keys=True) + "\n")
                     if bar is not None:
                         bar.update(1)
-                        bar.set_postfix_str(f"seed {rec['seed']} {rec['label'][:30]}: {sum(rec['scores'].values()):g}",
-                                            refresh=False)
+                        bar.set_postfix_str(
+                            f"seed {rec['seed']} {rec['label'][:30]}: {sum(rec['scores'].values()):g}",
+                            refresh=False,
+                        )
             except BaseException:
                 cancel.set()
                 for f in futures:

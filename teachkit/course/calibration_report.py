@@ -49,7 +49,9 @@ class Report:
     runs_per_label: dict[str, int]
     cases: list[tuple[str, str, float]]  # (question, case, points), in test order
     passes: dict[tuple[str, str, str], tuple[int, int]]  # (label, question, case) -> (passed, runs)
-    expected: dict[str, dict[str, tuple]] = field(default_factory=dict)  # wrong label -> question -> allowed
+    expected: dict[str, dict[str, tuple]] = field(
+        default_factory=dict
+    )  # wrong label -> question -> allowed
     as_expected: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     seen: dict[tuple[str, str], Counter] = field(default_factory=dict)
     statuses: dict[str, Counter] = field(default_factory=dict)
@@ -87,9 +89,18 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
                 if key[:2] not in {c[:2] for c in cases}:
                     cases.append(key)
     order = {q: i for i, q in enumerate(sorted({c[0] for c in cases}))}
-    cases.sort(key=lambda c: order[c[0]])  # stable: each question's cases keep the test file's order
-    rep = Report(name, labels, kinds, sorted({r["seed"] for r in runs}),
-                 {lab: len(rs) for lab, rs in by_label.items()}, cases, {})
+    cases.sort(
+        key=lambda c: order[c[0]]
+    )  # stable: each question's cases keep the test file's order
+    rep = Report(
+        name,
+        labels,
+        kinds,
+        sorted({r["seed"] for r in runs}),
+        {lab: len(rs) for lab, rs in by_label.items()},
+        cases,
+        {},
+    )
     messages: dict[tuple[str, str, str], Counter] = {}
     for lab, rs in by_label.items():
         rep.statuses[lab] = Counter(r["status"] for r in rs)
@@ -100,7 +111,11 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
             for r in rs:
                 msg = r.get("failures", {}).get(q, {}).get(case)
                 if not r.get("cases", {}).get(q, {}).get(case, False):
-                    msg = msg or (f"status {r['status']}: {r.get('reason', '')}" if r["status"] != "ok" else "failed")
+                    msg = msg or (
+                        f"status {r['status']}: {r.get('reason', '')}"
+                        if r["status"] != "ok"
+                        else "failed"
+                    )
                     messages.setdefault((lab, q, case), Counter())[msg[:200]] += 1
     for c in candidates:
         if c.kind != "wrong":
@@ -132,8 +147,10 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
             k, n = rep.passes[(lab, q, case)]
             if n and k / n < CORRECT_PASS:
                 common = messages.get((lab, q, case), Counter()).most_common(1)
-                line = (f"correct work fails {q} {case}: the {lab} fails it in {n - k} of {n} seeds "
-                        f"({_pct(k, n)} pass; the bar is {CORRECT_PASS:.0%})")
+                line = (
+                    f"correct work fails {q} {case}: the {lab} fails it in {n - k} of {n} seeds "
+                    f"({_pct(k, n)} pass; the bar is {CORRECT_PASS:.0%})"
+                )
                 if common:
                     line += f'. Most common message: "{common[0][0]}"'
                 rep.problems.append(line)
@@ -141,9 +158,11 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
     for (lab, q), (k, n) in rep.as_expected.items():
         if n and k / n < WRONG_AS_EXPECTED:
             seen = ", ".join(f"{s:g} ({m}x)" for s, m in sorted(rep.seen[(lab, q)].items()))
-            rep.problems.append(f"wrong submission {lab!r}: {q} got an expected score "
-                                f"({_allowed(rep.expected[lab][q])}) in only {k} of {n} seeds ({_pct(k, n)}; "
-                                f"the bar is {WRONG_AS_EXPECTED:.0%}); scores seen: {seen}")
+            rep.problems.append(
+                f"wrong submission {lab!r}: {q} got an expected score "
+                f"({_allowed(rep.expected[lab][q])}) in only {k} of {n} seeds ({_pct(k, n)}; "
+                f"the bar is {WRONG_AS_EXPECTED:.0%}); scores seen: {seen}"
+            )
     return rep
 
 
@@ -163,7 +182,8 @@ def render(rep: Report) -> str:
         f"`teachkit grade`) once per sampler seed: the seed variable set to {seeds} ({n_seeds} seeds); the "
         "data set is the notebook's own.",
         "",
-        f"- graded: {rep.dates[0]}" + (f" to {rep.dates[1]}" if rep.dates[1] != rep.dates[0] else ""),
+        f"- graded: {rep.dates[0]}"
+        + (f" to {rep.dates[1]}" if rep.dates[1] != rep.dates[0] else ""),
         "- sandbox: " + (", ".join(rep.sandboxes) or "–"),
         "- teachkit commit: " + (", ".join(rep.commits) or "–"),
         "- versions: " + (", ".join(f"{k} {v}" for k, v in sorted(rep.versions.items())) or "–"),
@@ -172,40 +192,68 @@ def render(rep: Report) -> str:
         "",
     ]
     if rep.met:
-        lines.append(f"**Met.** Over {n_seeds} seeds, correct work passes every test case in at least "
-                     f"{CORRECT_PASS:.0%} of the seeds and every wrong submission gets its expected score on every "
-                     f"question in at least {WRONG_AS_EXPECTED:.0%}.")
+        lines.append(
+            f"**Met.** Over {n_seeds} seeds, correct work passes every test case in at least "
+            f"{CORRECT_PASS:.0%} of the seeds and every wrong submission gets its expected score on every "
+            f"question in at least {WRONG_AS_EXPECTED:.0%}."
+        )
     else:
-        lines.append(f"**Not met** (bar: at least {MIN_SEEDS} seeds; correct work passes each test case in "
-                     f"≥ {CORRECT_PASS:.0%} of seeds; each wrong submission gets its expected score on each "
-                     f"question in ≥ {WRONG_AS_EXPECTED:.0%}):")
+        lines.append(
+            f"**Not met** (bar: at least {MIN_SEEDS} seeds; correct work passes each test case in "
+            f"≥ {CORRECT_PASS:.0%} of seeds; each wrong submission gets its expected score on each "
+            f"question in ≥ {WRONG_AS_EXPECTED:.0%}):"
+        )
         lines += [""] + [f"- {p}" for p in rep.problems]
     correct = [lab for lab in rep.labels if rep.kinds[lab] != "wrong"]
     wrong = [lab for lab in rep.labels if rep.kinds[lab] == "wrong"]
     lines += ["", "## Correct work: pass rate of every test case", ""]
-    lines += ["| question | test case | points | " + " | ".join(f"{lab} (n={rep.runs_per_label[lab]})" for lab in correct) + " |",
-              "| --- | --- | ---: | " + " | ".join("---:" for _ in correct) + " |"]
+    lines += [
+        "| question | test case | points | "
+        + " | ".join(f"{lab} (n={rep.runs_per_label[lab]})" for lab in correct)
+        + " |",
+        "| --- | --- | ---: | " + " | ".join("---:" for _ in correct) + " |",
+    ]
     for q, case, pts in rep.cases:
         cells = [_pct(*rep.passes[(lab, q, case)]) for lab in correct]
         lines.append(f"| {q} | `{case}` | {pts:g} | " + " | ".join(cells) + " |")
     if wrong:
-        lines += ["", "## Wrong submissions: expected scores", "",
-                  "| submission | n | question | expected | as expected | scores seen |",
-                  "| --- | ---: | --- | --- | ---: | --- |"]
+        lines += [
+            "",
+            "## Wrong submissions: expected scores",
+            "",
+            "| submission | n | question | expected | as expected | scores seen |",
+            "| --- | ---: | --- | --- | ---: | --- |",
+        ]
         for lab in wrong:
             for q, allowed in rep.expected[lab].items():
                 k, n = rep.as_expected[(lab, q)]
                 seen = ", ".join(f"{s:g} ({m}x)" for s, m in sorted(rep.seen[(lab, q)].items()))
                 lines.append(f"| {lab} | {n} | {q} | {_allowed(allowed)} | {_pct(k, n)} | {seen} |")
         lines += ["", "Why these scores:", ""]
-        lines += [f"- *{lab}*: {rep.notes[lab]}" for lab in wrong if lab in rep.notes] or ["- (no notes)"]
-        lines += ["", "## Wrong submissions: pass rate of every test case", "",
-                  "| question | test case | " + " | ".join(f"W{i + 1}" for i in range(len(wrong))) + " |",
-                  "| --- | --- | " + " | ".join("---:" for _ in wrong) + " |"]
+        lines += [f"- *{lab}*: {rep.notes[lab]}" for lab in wrong if lab in rep.notes] or [
+            "- (no notes)"
+        ]
+        lines += [
+            "",
+            "## Wrong submissions: pass rate of every test case",
+            "",
+            "| question | test case | " + " | ".join(f"W{i + 1}" for i in range(len(wrong))) + " |",
+            "| --- | --- | " + " | ".join("---:" for _ in wrong) + " |",
+        ]
         for q, case, _ in rep.cases:
-            lines.append(f"| {q} | `{case}` | " + " | ".join(_pct(*rep.passes[(lab, q, case)]) for lab in wrong) + " |")
+            lines.append(
+                f"| {q} | `{case}` | "
+                + " | ".join(_pct(*rep.passes[(lab, q, case)]) for lab in wrong)
+                + " |"
+            )
         lines += [""] + [f"- W{i + 1}: {lab}" for i, lab in enumerate(wrong)]
-    lines += ["", "## Runs", "", "| notebook | runs | statuses | median seconds |", "| --- | ---: | --- | ---: |"]
+    lines += [
+        "",
+        "## Runs",
+        "",
+        "| notebook | runs | statuses | median seconds |",
+        "| --- | ---: | --- | ---: |",
+    ]
     for lab in rep.labels:
         st = ", ".join(f"{s} {m}" for s, m in sorted(rep.statuses[lab].items())) or "–"
         lines.append(f"| {lab} | {rep.runs_per_label[lab]} | {st} | {rep.seconds[lab]:.0f} |")

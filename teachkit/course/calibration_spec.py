@@ -113,8 +113,10 @@ def parse_spec(text: str, *, base: str | Path = ".", source: str = "<string>") -
         raise ValueError(f"{source} is not valid TOML: {exc}") from None
     unknown = set(data) - {"wrong", "rewrites"}
     if unknown:
-        raise ValueError(f"{source}: unknown keys {sorted(unknown)}; a calibration spec has "
-                         "'wrong' (a list of tables) and 'rewrites' (a list of paths)")
+        raise ValueError(
+            f"{source}: unknown keys {sorted(unknown)}; a calibration spec has "
+            "'wrong' (a list of tables) and 'rewrites' (a list of paths)"
+        )
     wrong = []
     for i, entry in enumerate(data.get("wrong", [])):
         where = f"{source}, wrong submission {i + 1}"
@@ -123,12 +125,18 @@ def parse_spec(text: str, *, base: str | Path = ".", source: str = "<string>") -
             raise ValueError(f"{where}: give it a label (what the student did wrong)")
         where = f"{source}, wrong submission {label!r}"
         edits = entry.get("edits") or []
-        if not edits or not all(isinstance(e, dict) and isinstance(e.get("old"), str)
-                                and isinstance(e.get("new"), str) for e in edits):
-            raise ValueError(f"{where}: needs [[wrong.edits]] tables, each with strings old and new")
+        if not edits or not all(
+            isinstance(e, dict) and isinstance(e.get("old"), str) and isinstance(e.get("new"), str)
+            for e in edits
+        ):
+            raise ValueError(
+                f"{where}: needs [[wrong.edits]] tables, each with strings old and new"
+            )
         scores = entry.get("scores")
         if not isinstance(scores, dict) or not scores:
-            raise ValueError(f"{where}: needs scores = {{ q1 = ..., ... }}, the score of every question")
+            raise ValueError(
+                f"{where}: needs scores = {{ q1 = ..., ... }}, the score of every question"
+            )
         messages = entry.get("messages", {})
         if not isinstance(messages, dict) or not all(isinstance(v, str) for v in messages.values()):
             raise ValueError(f"{where}: messages must map questions to phrases (strings)")
@@ -137,15 +145,24 @@ def parse_spec(text: str, *, base: str | Path = ".", source: str = "<string>") -
             raise ValueError(f"{where}: note must be a string")
         unknown = set(entry) - {"label", "edits", "scores", "messages", "note"}
         if unknown:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)} (known: label, edits, scores, "
-                             "messages, note)")
-        wrong.append(WrongSubmission(
-            label.strip(), tuple(Edit(e["old"], e["new"]) for e in edits),
-            {str(q): _score(v, f"{where}, score of {q}") for q, v in scores.items()}, dict(messages),
-            " ".join(note.split())))
+            raise ValueError(
+                f"{where}: unknown keys {sorted(unknown)} (known: label, edits, scores, "
+                "messages, note)"
+            )
+        wrong.append(
+            WrongSubmission(
+                label.strip(),
+                tuple(Edit(e["old"], e["new"]) for e in edits),
+                {str(q): _score(v, f"{where}, score of {q}") for q, v in scores.items()},
+                dict(messages),
+                " ".join(note.split()),
+            )
+        )
     labels = [w.label for w in wrong]
     if len(set(labels)) != len(labels):
-        raise ValueError(f"{source}: two wrong submissions share a label; labels name them in the report")
+        raise ValueError(
+            f"{source}: two wrong submissions share a label; labels name them in the report"
+        )
     rewrites = data.get("rewrites", [])
     if not isinstance(rewrites, list) or not all(isinstance(r, str) for r in rewrites):
         raise ValueError(f"{source}: rewrites must be a list of paths or globs (strings)")
@@ -175,7 +192,11 @@ def load_spec(name: str, root: str | Path = ".") -> CalibrationSpec:
 def _toml_str(s: str) -> str:
     if "\n" in s and "'''" not in s and all(c >= " " or c in "\t\n" for c in s):
         return "'''\n" + s + "'''"  # TOML drops the newline that follows the opening quotes
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        + '"'
+    )
 
 
 def _toml_value(v) -> str:
@@ -203,12 +224,22 @@ def to_toml(wrong: list[WrongSubmission], *, header: str = "", rewrites: list[st
     if rewrites:
         out += ["rewrites = " + _toml_value(list(rewrites))]
     for w in wrong:
-        out += ["", "[[wrong]]", f"label = {_toml_str(w.label)}",
-                "scores = { " + ", ".join(f"{_toml_key(q)} = {_toml_value(v)}" for q, v in w.scores.items()) + " }"]
+        out += [
+            "",
+            "[[wrong]]",
+            f"label = {_toml_str(w.label)}",
+            "scores = { "
+            + ", ".join(f"{_toml_key(q)} = {_toml_value(v)}" for q, v in w.scores.items())
+            + " }",
+        ]
         if w.note:
             out.append(f"note = {_toml_str(w.note)}")
         if w.messages:
-            out.append("messages = { " + ", ".join(f"{_toml_key(q)} = {_toml_str(m)}" for q, m in w.messages.items()) + " }")
+            out.append(
+                "messages = { "
+                + ", ".join(f"{_toml_key(q)} = {_toml_str(m)}" for q, m in w.messages.items())
+                + " }"
+            )
         for e in w.edits:
             out += ["", "[[wrong.edits]]", f"old = {_toml_str(e.old)}", f"new = {_toml_str(e.new)}"]
     return "\n".join(out).lstrip("\n") + "\n"

@@ -20,6 +20,7 @@ TOY = ROOT / "tests" / "fixtures" / "toy-assignment" / "dist"
 
 # -- the spec files --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", assignment_names(ROOT))
 def test_every_shipped_spec_loads_and_its_edits_apply_exactly_once(name):
     spec = load_spec(name, ROOT)
@@ -31,18 +32,32 @@ def test_every_shipped_spec_loads_and_its_edits_apply_exactly_once(name):
         assert set(w.scores) == {f"q{i}" for i in range(1, len(w.scores) + 1)}, w.label
 
 
-@pytest.mark.parametrize(("text", "phrase"), [
-    ("[[wrong]]\nscores = {q1 = 0}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n", "give it a label"),
-    ("[[wrong]]\nlabel = 'x'\nscores = {q1 = 0}\n", "needs [[wrong.edits]]"),
-    ("[[wrong]]\nlabel = 'x'\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n", "needs scores"),
-    ("[[wrong]]\nlabel = 'x'\nscores = {q1 = 'zero'}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n", "must be a number"),
-    ("[[wrong]]\nlabel = 'x'\nscores = {q1 = []}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n", "empty list"),
-    ("[[wrong]]\nlabel = 'x'\nscore = {q1 = 0}\nscores = {q1 = 0}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n",
-     "unknown keys ['score']"),
-    ("wrongs = []\n", "unknown keys ['wrongs']"),
-    ("rewrites = ['nothing-here/*.ipynb']\n", "matches no file"),
-    ("[[wrong]\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            "[[wrong]]\nscores = {q1 = 0}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n",
+            "give it a label",
+        ),
+        ("[[wrong]]\nlabel = 'x'\nscores = {q1 = 0}\n", "needs [[wrong.edits]]"),
+        ("[[wrong]]\nlabel = 'x'\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n", "needs scores"),
+        (
+            "[[wrong]]\nlabel = 'x'\nscores = {q1 = 'zero'}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n",
+            "must be a number",
+        ),
+        (
+            "[[wrong]]\nlabel = 'x'\nscores = {q1 = []}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n",
+            "empty list",
+        ),
+        (
+            "[[wrong]]\nlabel = 'x'\nscore = {q1 = 0}\nscores = {q1 = 0}\n[[wrong.edits]]\nold = 'a'\nnew = 'b'\n",
+            "unknown keys ['score']",
+        ),
+        ("wrongs = []\n", "unknown keys ['wrongs']"),
+        ("rewrites = ['nothing-here/*.ipynb']\n", "matches no file"),
+        ("[[wrong]\n", "not valid TOML"),
+    ],
+)
 def test_a_malformed_spec_gets_a_sentence_that_names_the_problem(text, phrase, tmp_path):
     with pytest.raises(ValueError, match="spec.toml") as err:
         parse_spec(text, base=tmp_path, source="spec.toml")
@@ -50,22 +65,41 @@ def test_a_malformed_spec_gets_a_sentence_that_names_the_problem(text, phrase, t
 
 
 def test_to_toml_round_trips_multiline_edits_quotes_and_allowed_scores():
-    w = WrongSubmission("a 'quoted' \"label\"", (Edit('x = "1"\n    y = 2', "\nz = '''3'''\n"),),
-                        {"q1": 1.5, "q2": (0.0, 1.0)}, {"q1": 'say "hi"'}, "a note")
+    w = WrongSubmission(
+        "a 'quoted' \"label\"",
+        (Edit('x = "1"\n    y = 2', "\nz = '''3'''\n"),),
+        {"q1": 1.5, "q2": (0.0, 1.0)},
+        {"q1": 'say "hi"'},
+        "a note",
+    )
     assert parse_spec(to_toml([w], header="head\nline")).wrong == (w,)
 
 
 # -- the report's bar ------------------------------------------------------------------------
 
+
 def _run(label, kind, seed, passed=True, score=2.0, message="R-hat of mu is 1.03"):
-    return {"label": label, "kind": kind, "seed": seed, "status": "ok", "reason": "", "scores": {"q1": score},
-            "cases": {"q1": {"test_a": True, "test_b": passed}}, "case_points": {"q1": {"test_a": 1, "test_b": 1}},
-            "failures": {} if passed else {"q1": {"test_b": message}}, "seconds": 3.0, "versions": {"pymc": "6"},
-            "sandbox": "bwrap", "finished": "2026-12-02"}
+    return {
+        "label": label,
+        "kind": kind,
+        "seed": seed,
+        "status": "ok",
+        "reason": "",
+        "scores": {"q1": score},
+        "cases": {"q1": {"test_a": True, "test_b": passed}},
+        "case_points": {"q1": {"test_a": 1, "test_b": 1}},
+        "failures": {} if passed else {"q1": {"test_b": message}},
+        "seconds": 3.0,
+        "versions": {"pymc": "6"},
+        "sandbox": "bwrap",
+        "finished": "2026-12-02",
+    }
 
 
 def _candidates(scores=(1.0,)):
-    wrong = WrongSubmission("b only", (Edit("a", "b"),), {"q1": scores if len(scores) > 1 else scores[0]})
+    wrong = WrongSubmission(
+        "b only", (Edit("a", "b"),), {"q1": scores if len(scores) > 1 else scores[0]}
+    )
     return [Candidate("solution", "solution", b""), Candidate("wrong one", "wrong", b"", wrong)]
 
 
@@ -86,17 +120,23 @@ def test_correct_work_failing_one_seed_in_fifty_is_a_warning_with_its_message():
     assert not rep.met
     assert rep.warnings == [
         "correct work fails q1 test_b: the solution fails it in 1 of 50 seeds (98% pass; the bar is 99%). "
-        'Most common message: "R-hat of mu is 1.03"']
+        'Most common message: "R-hat of mu is 1.03"'
+    ]
     assert "| q1 | `test_b` | 1 | 98% |" in cr.render(rep)
 
 
 def test_a_wrong_submission_must_get_an_allowed_score_in_95_percent_of_seeds():
     runs = [_run("solution", "solution", s) for s in range(1, 51)]
-    runs += [_run("wrong one", "wrong", s, passed=s > 3, score=1.0 if s > 3 else 2.0) for s in range(1, 51)]
+    runs += [
+        _run("wrong one", "wrong", s, passed=s > 3, score=1.0 if s > 3 else 2.0)
+        for s in range(1, 51)
+    ]
     rep = cr.analyse("hw", _candidates(), runs)
     assert not rep.met
-    assert rep.problems == ["wrong submission 'wrong one': q1 got an expected score (1) in only 47 of 50 seeds "
-                            "(94%; the bar is 95%); scores seen: 1 (47x), 2 (3x)"]
+    assert rep.problems == [
+        "wrong submission 'wrong one': q1 got an expected score (1) in only 47 of 50 seeds "
+        "(94%; the bar is 95%); scores seen: 1 (47x), 2 (3x)"
+    ]
     allowed = cr.analyse("hw", _candidates(scores=(1.0, 2.0)), runs)
     assert allowed.met, allowed.problems
 
@@ -111,15 +151,19 @@ def test_a_run_that_timed_out_counts_as_failing_every_case_of_correct_work():
 
 # -- a real calibration (grading tier) ---------------------------------------------------------
 
+
 def _toy_project(root: Path) -> None:
     """The toy assignment laid out as a teachkit project, with a seed variable and a spec."""
     ag = root / "autograder" / "toy-assignment"
     shutil.copytree(TOY / "autograder", ag)
     (ag / "autograder.zip").unlink()
-    (ag / "otter_config.json").write_text(json.dumps({"assignment_name": "toy-assignment", "seed": 1,
-                                                      "seed_variable": "SEED"}))
-    for src, dest in ((TOY / "student" / "toy.ipynb", root / "exercises" / "toy-assignment.ipynb"),
-                      (TOY / "autograder" / "toy.ipynb", ag / "toy-assignment.ipynb")):
+    (ag / "otter_config.json").write_text(
+        json.dumps({"assignment_name": "toy-assignment", "seed": 1, "seed_variable": "SEED"})
+    )
+    for src, dest in (
+        (TOY / "student" / "toy.ipynb", root / "exercises" / "toy-assignment.ipynb"),
+        (TOY / "autograder" / "toy.ipynb", ag / "toy-assignment.ipynb"),
+    ):
         nb = nbformat.read(str(src), as_version=4)
         cell = next(c for c in nb.cells if "data = np.random" in c.source)
         cell.source = "SEED = 0\n" + cell.source
@@ -134,7 +178,8 @@ def _toy_project(root: Path) -> None:
     (root / "solutions" / "calibration" / "toy-assignment.toml").write_text(
         'rewrites = ["toy/*.ipynb"]\n\n'
         '[[wrong]]\nlabel = "median for the mean"\nscores = { q1 = 1, q2 = 2, q3 = 1 }\n'
-        '[[wrong.edits]]\nold = "q1_mean = data.mean()"\nnew = "q1_mean = float(np.median(data))"\n')
+        '[[wrong.edits]]\nold = "q1_mean = data.mean()"\nnew = "q1_mean = float(np.median(data))"\n'
+    )
 
 
 @pytest.mark.grading
@@ -142,17 +187,39 @@ def test_calibrate_grades_every_seed_warns_about_fragile_correct_work_and_resume
     from teachkit.cli import main
 
     _toy_project(tmp_path)
-    code = main(["calibrate", "toy-assignment", "--root", str(tmp_path), "--seeds", "4", "--workers", "2",
-                 "--no-progress"])
+    code = main(
+        [
+            "calibrate",
+            "toy-assignment",
+            "--root",
+            str(tmp_path),
+            "--seeds",
+            "4",
+            "--workers",
+            "2",
+            "--no-progress",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1  # 4 seeds are below the bar, and the fragile rewrite fails seed 4
     runs = read_runs(runs_path("toy-assignment", tmp_path))
     assert sorted((r["label"], r["seed"]) for r in runs) == sorted(
-        (lab, s) for lab in ("solution", "rewrite fragile", "median for the mean") for s in range(1, 5))
+        (lab, s)
+        for lab in ("solution", "rewrite fragile", "median for the mean")
+        for s in range(1, 5)
+    )
     assert all(r["status"] == "ok" and r["sandbox"] for r in runs)
     fragile = {r["seed"]: r["cases"]["q3"] for r in runs if r["label"] == "rewrite fragile"}
-    assert [all(fragile[s].values()) for s in range(1, 5)] == [True, True, True, False]  # the seed reached it
-    assert "WARNING: correct work fails q3" in err and "rewrite fragile fails it in 1 of 4 seeds" in err
+    assert [all(fragile[s].values()) for s in range(1, 5)] == [
+        True,
+        True,
+        True,
+        False,
+    ]  # the seed reached it
+    assert (
+        "WARNING: correct work fails q3" in err
+        and "rewrite fragile fails it in 1 of 4 seeds" in err
+    )
     report = (tmp_path / "autograder" / "toy-assignment" / "calibration.md").read_text()
     assert "| median for the mean | 4 | q1 | 1 | 100% | 1 (4x) |" in report
     assert "**Not met**" in report and "graded over 4 seeds; the bar needs at least 50" in report
@@ -167,7 +234,9 @@ def test_calibrate_refuses_an_assignment_without_a_seed_or_a_build(tmp_path):
     with pytest.raises(ValueError, match="no built assignment 'nope'"):
         calibrate("nope", root=tmp_path)
     _toy_project(tmp_path)
-    (tmp_path / "autograder" / "toy-assignment" / "otter_config.json").write_text('{"assignment_name": "toy-assignment"}')
+    (tmp_path / "autograder" / "toy-assignment" / "otter_config.json").write_text(
+        '{"assignment_name": "toy-assignment"}'
+    )
     with pytest.raises(ValueError, match="sets no seed"):
         calibrate("toy-assignment", root=tmp_path)
     with pytest.raises(ValueError, match="seeds must be at least 1"):
@@ -179,4 +248,6 @@ def test_the_command_line_turns_a_bad_assignment_into_a_sentence_and_exit_2(tmp_
 
     assert main(["calibrate", "hw99", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "teachkit calibrate: error: no built assignment 'hw99'" in err and "teachkit build" in err
+    assert (
+        "teachkit calibrate: error: no built assignment 'hw99'" in err and "teachkit build" in err
+    )
