@@ -477,9 +477,43 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from teachkit.grading.batch import grade_cli
+    """``teachkit grade``: grade the class, print a summary (SIGTERM is handled by :func:`main`)."""
+    from pathlib import Path
 
-    return grade_cli(args)
+    from teachkit.grading.batch import grade
+
+    book = grade(
+        args.assignment,
+        args.submissions,
+        workers=args.workers,
+        timeout=args.timeout,
+        memory_mb=args.memory or None,
+        out=args.out,
+        dask=args.dask,
+        progress=not args.no_progress,
+        rerun=args.rerun,
+        warm={"auto": None, "yes": True, "no": False}[args.warmup],
+        sandbox=args.sandbox,
+    )
+    counts: dict[str, int] = {}
+    for r in book.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    skipped = sum(r.skipped for r in book.results)
+    print(
+        f"graded {len(book.results)} submissions of {book.assignment} ({skipped} unchanged, "
+        "reused): " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    )
+    boxes = sorted({r.sandbox for r in book.results if r.sandbox})
+    print("sandbox: " + (", ".join(boxes) or "none"))
+    if any(not b.startswith("bwrap") for b in boxes):
+        print(
+            "WARNING: some notebooks ran WITHOUT an OS sandbox (see the gradebook's sandbox column)",
+            file=sys.stderr,
+        )
+    print(
+        f"gradebook: {Path(args.out) / 'gradebook.csv'}; feedback: {Path(args.out) / 'feedback'}/"
+    )
+    return 0
 
 
 def _add_lecture(sub: argparse._SubParsersAction) -> None:

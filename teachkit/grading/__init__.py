@@ -43,7 +43,7 @@ _EXPORTS = {
     "MAX_NOTEBOOK_BYTES": "submission",
     "Result": "feedback", "Gradebook": "feedback", "render_feedback": "feedback",
     "grade_one": "pipeline", "STATUSES": "pipeline",
-    "grade": "batch", "grade_cli": "batch", "warmup": "batch",
+    "grade": "batch", "warmup": "batch",
     "Sandbox": "sandbox", "resolve_sandbox": "sandbox", "integrity_snapshot": "sandbox",
 }
 

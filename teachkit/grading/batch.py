@@ -4,12 +4,11 @@
 OS sandbox), runs the compile warm-up when the tests fit models, grades every submission with
 :func:`teachkit.grading.pipeline.grade_one` on a thread pool or a Dask cluster, reuses cached
 results of unchanged submissions, shows a progress bar, and writes ``gradebook.csv`` and
-``feedback/ID.md``. :func:`grade_cli` is the command line's entry point.
+``feedback/ID.md``. ``teachkit grade`` (:mod:`teachkit.cli`) calls :func:`grade`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -219,36 +218,3 @@ def grade(
         raise RuntimeError("a submission changed the grader's own files (status 'tampered' in "
                            f"{out / 'gradebook.csv'}); grading stopped. Reinstall teachkit and Otter.")
     return book
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def grade_cli(args: argparse.Namespace) -> int:
-    """Run ``teachkit grade`` from parsed arguments; print a summary.
-
-    SIGTERM is turned into KeyboardInterrupt so that a stopped run still kills its notebooks'
-    processes and deletes its temporary folders.
-    """
-    import signal
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-    book = grade(args.assignment, args.submissions, workers=args.workers, timeout=args.timeout,
-                 memory_mb=args.memory or None, out=args.out, dask=args.dask, progress=not args.no_progress,
-                 rerun=args.rerun, warm={"auto": None, "yes": True, "no": False}[args.warmup],
-                 sandbox=getattr(args, "sandbox", "auto"))
-    counts: dict[str, int] = {}
-    for r in book.results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    skipped = sum(r.skipped for r in book.results)
-    print(f"graded {len(book.results)} submissions of {book.assignment} ({skipped} unchanged, reused): "
-          + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    boxes = sorted({r.sandbox for r in book.results if r.sandbox})
-    print("sandbox: " + (", ".join(boxes) or "none"))
-    if any(not b.startswith("bwrap") for b in boxes):
-        print("WARNING: some notebooks ran WITHOUT an OS sandbox (see the gradebook's sandbox column)",
-              file=sys.stderr)
-    print(f"gradebook: {Path(args.out) / 'gradebook.csv'}; feedback: {Path(args.out) / 'feedback'}/")
-    return 0
