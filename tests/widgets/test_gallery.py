@@ -13,7 +13,7 @@ from teachkit import cli
 from teachkit.widgets import gallery
 from teachkit.widgets.gallery import DEMOS, GALLERY_NOTEBOOK, free_port, voila_command
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_gallery_notebook_ships_one_cell_per_demo_and_no_latex():

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 # the Playwright driver of the gallery (a test helper, not part of the package)
-sys.path.insert(0, str(Path(__file__).parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 
 # slider (by its label) that each demo's test moves, and the key that changes it
