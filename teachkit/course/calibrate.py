@@ -124,6 +124,7 @@ class Calibration:
     runs: list[dict]
     report: calibration_report.Report
     paths: dict = field(default_factory=dict)
+    text: str = ""
 
 
 def runs_path(name: str, root: str | Path = ".") -> Path:
@@ -241,6 +242,7 @@ def calibrate(
     report_only: bool = False,
     progress: bool = True,
     warm: bool | None = None,
+    write: bool = True,
 ) -> Calibration:
     """Grade assignment ``name``'s solution, rewrites and wrong submissions over ``seeds`` seeds.
 
@@ -259,6 +261,9 @@ def calibrate(
         Ignore the recorded runs and grade everything again.
     report_only : bool
         Grade nothing: write the report from the recorded runs.
+    write : bool
+        Write ``calibration.md`` (``False``: only return the report; its text is
+        ``Calibration.text``).
     warm : bool, optional
         Run the compile warm-up first (default: as ``teachkit grade`` decides).
 
@@ -337,10 +342,12 @@ def calibrate(
     )
     if report_only:
         seed_list = sorted({r["seed"] for r in runs})
-    report = calibration_report.analyse(name, cands, runs)
+    report = calibration_report.analyse(name, cands, runs, assignment.tests)
     out = report_path(name, root)
-    out.write_text(calibration_report.render(report))
-    return Calibration(name, seed_list, cands, runs, report, {"runs": path, "report": out})
+    text = calibration_report.render(report)
+    if write:
+        out.write_text(text)
+    return Calibration(name, seed_list, cands, runs, report, {"runs": path, "report": out}, text)
 
 
 def _grade(

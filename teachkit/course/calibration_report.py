@@ -73,8 +73,12 @@ def _pct(k: int, n: int) -> str:
     return f"{100 * k / n:.0f}%" if n else "–"
 
 
-def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
-    """Pass rates, expected scores met, and the bar's verdict, from a calibration's runs."""
+def analyse(name: str, candidates: list, runs: list[dict], tests: dict | None = None) -> Report:
+    """Pass rates, expected scores met, and the bar's verdict, from a calibration's runs.
+
+    ``tests`` (``{question: test file source}``) orders each question's cases as its test file
+    does; without it they are sorted by name.
+    """
     labels = [c.label for c in candidates]
     kinds = {c.label: c.kind for c in candidates}
     by_label: dict[str, list[dict]] = {lab: [] for lab in labels}
@@ -89,9 +93,13 @@ def analyse(name: str, candidates: list, runs: list[dict]) -> Report:
                 if key[:2] not in {c[:2] for c in cases}:
                     cases.append(key)
     order = {q: i for i, q in enumerate(sorted({c[0] for c in cases}))}
-    cases.sort(
-        key=lambda c: order[c[0]]
-    )  # stable: each question's cases keep the test file's order
+
+    def where(c: tuple) -> tuple:
+        src = (tests or {}).get(c[0], "")
+        at = src.find(f"def {c[1]}(")
+        return (order[c[0]], at if at >= 0 else len(src), c[1])
+
+    cases.sort(key=where)
     rep = Report(
         name,
         labels,
