@@ -52,21 +52,20 @@ __all__ = [
     "report_path",
 ]
 
+
 #: Versions that decide a grade; a run made with others is not reused.
-VERSIONED = ("teachkit", "otter-grader", "pymc", "pytensor", "nutpie", "numpy", "arviz")
-
-
 def grading_versions() -> dict[str, str]:
-    """Installed versions of the packages that decide a grade (``VERSIONED``)."""
+    """The versions a grade depends on: those the gradebook records
+    (:func:`teachkit.grading.versions.grading_versions`) and ArviZ, whose summaries checks read."""
     from importlib import metadata
 
-    out = {}
-    for dist in VERSIONED:
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
+    from teachkit.grading.versions import grading_versions as recorded
+
+    try:
+        arviz = metadata.version("arviz")
+    except metadata.PackageNotFoundError:
+        arviz = "not installed"
+    return {**recorded(), "arviz": arviz}
 
 
 def teachkit_commit() -> str:
