@@ -146,6 +146,12 @@ def main(argv=None) -> int:
     zips = sorted(assignment.glob("*.zip")) if assignment.is_dir() else [assignment]
     work = Path(tempfile.mkdtemp(prefix="tk-bench-class-"))
     rows = []
+    # the steady state of grading a class: `teachkit grade` first runs the instructor's notebook
+    # into the compile cache (once per notebook and versions); that one-off cost is reported apart
+    from teachkit.grading import load_assignment
+    from teachkit.grading.solution_warmup import warm_from_solution
+
+    warmed = warm_from_solution(load_assignment(assignment), quiet=False)
     try:
         subs = make_class(work, Path(args.good), blank, args.copies)
         n = len(subs)
@@ -173,13 +179,20 @@ def main(argv=None) -> int:
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    warm_note = (
+        f"Before timing, the instructor's notebook warmed the compile cache ({warmed:.0f} s, once; "
+        "0 = already done with these versions)."
+        if warmed is not None
+        else "No compile warm-up applies."
+    )
     lines = [
         "# Grading throughput",
         "",
         f"Assignment: `{assignment.relative_to(ROOT) if assignment.is_relative_to(ROOT) else assignment}`; "
         f"{args.copies} correct + {args.copies} wrong submissions; machine: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; date {time.strftime('%Y-%m-%d')}. "
-        "Other sessions may have shared the cores; treat differences under ~20% as noise.",
+        "Other sessions may have shared the cores; treat differences under ~20% as noise. "
+        + warm_note,
         "",
         "| how | workers | wall time (s) | submissions | submissions / hour | totals seen |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
