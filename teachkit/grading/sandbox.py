@@ -339,7 +339,8 @@ def _tree_mb(path: str) -> float:
 
 
 COMPILING_WORDS = ("pymc", "pytensor", "nutpie", "numba", "teachkit.models", "teachkit.sampling",
-                   "teachkit import models", "teachkit import sampling", "logp_mismatch")
+                   "teachkit.fit", "teachkit import models", "teachkit import sampling",
+                   "teachkit import fit", "logp_mismatch")
 """A process gets a copy of the compile cache only when its code mentions one of these."""
 
 
@@ -348,8 +349,8 @@ def compiles(*texts: str) -> bool:
 
     Examples
     --------
-    >>> compiles("import numpy as np"), compiles("import pymc as pm")
-    (False, True)
+    >>> compiles("import numpy as np"), compiles("import pymc as pm"), compiles("from teachkit import fit")
+    (False, True, True)
     """
     return any(w in t for t in texts for w in COMPILING_WORDS)
 
