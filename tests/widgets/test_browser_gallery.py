@@ -120,7 +120,12 @@ def test_correlation_demo_reaches_the_lectures_impossible_matrix(gallery_page):
         gp.set_slider(demo, label, value)
     pixels = gp.canvas_hash(demo)
     gp.press(demo, "r₂₃", "ArrowLeft", times=28)  # 0.5 -> -0.9 in steps of 0.05
+    # the kernel may still be applying the last key presses: wait for the final readout
+    deadline = time.monotonic() + 15
     text = gp.readout_text(demo)
+    while "det R = -2.556" not in text and time.monotonic() < deadline:
+        time.sleep(0.1)
+        text = gp.readout_text(demo)
     assert "R is NOT valid" in text
     assert "det R = -2.556" in text
     assert "no Cholesky factor" in text
