@@ -33,7 +33,7 @@ def solution_notebook(assignment) -> Path | None:
     if not folder.is_dir():
         return None
     path = folder / f"{assignment.name}.ipynb"
-    return path if path.is_file() else None
+    return path.resolve() if path.is_file() else None  # absolute: the warm-up runs in its folder
 
 
 def _stamp(cache: str, notebook: Path) -> Path:

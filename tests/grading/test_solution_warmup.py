@@ -41,3 +41,10 @@ def test_nothing_to_warm_without_models_or_without_a_notebook(tmp_path):
     a = _assignment(tmp_path, "x = 1", tests="assert q1 == 1")
     assert warm_from_solution(a) is None
     assert solution_notebook(Assignment("hw", {}, (), {}, source=str(tmp_path / "nowhere"))) is None
+
+
+def test_a_relative_assignment_folder_gives_an_absolute_notebook(tmp_path, monkeypatch):
+    a = _assignment(tmp_path, "x = 1")
+    monkeypatch.chdir(tmp_path)
+    relative = Assignment("hw", a.tests, (), {}, source="ag")
+    assert solution_notebook(relative) == (tmp_path / "ag" / "hw.ipynb").resolve()
