@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 __all__ = ["solution_notebook", "warm_from_solution"]
@@ -70,8 +72,12 @@ def warm_from_solution(assignment, *, timeout: float = 1800, quiet: bool = True)
     if stamp.is_file():
         return 0.0
     env = {**os.environ, "PYTENSOR_FLAGS": os.environ.get("PYTENSOR_FLAGS", "")}
-    r = run_limited([sys.executable, "-m", "teachkit.grading.solution_warmup", str(notebook)], timeout=timeout,
-                    env=env, cwd=str(notebook.parent))
+    # in a copy of the folder: the notebook writes files (Otter's log) that do not belong there
+    with tempfile.TemporaryDirectory(prefix="teachkit-solution-warmup-") as tmp:
+        work = Path(tmp) / "work"
+        shutil.copytree(notebook.parent, work, ignore=shutil.ignore_patterns("*.zip"))
+        r = run_limited([sys.executable, "-m", "teachkit.grading.solution_warmup", str(work / notebook.name)],
+                        timeout=timeout, env=env, cwd=str(work))
     if r.returncode == 0:
         stamp.write_text(json.dumps({"notebook": str(notebook), "seconds": round(r.seconds, 1)}))
     elif not quiet:

@@ -24,17 +24,19 @@ def test_the_solution_runs_once_in_the_graders_cache_then_a_stamp_skips_it(tmp_p
     cache.mkdir()
     monkeypatch.setenv("PYTENSOR_FLAGS", f"base_compiledir={cache}")
     a = _assignment(tmp_path, "import os, pathlib  # pymc\n"
-                              "pathlib.Path('ran.txt').write_text(os.environ['PYTENSOR_FLAGS'])\n"
+                              "cache = os.environ['PYTENSOR_FLAGS'].split(',')[0].split('=', 1)[1]\n"
+                              "pathlib.Path(cache, 'ran.txt').write_text(os.environ['PYTENSOR_FLAGS'])\n"
                               "raise RuntimeError('a failing cell does not stop the warm-up')\n"
                               "")
     assert solution_notebook(a) == tmp_path / "ag" / "hw.ipynb"
     seconds = warm_from_solution(a)
     assert seconds and seconds > 0
-    assert f"base_compiledir={cache}" in (tmp_path / "ag" / "ran.txt").read_text()  # the grader's cache
+    assert f"base_compiledir={cache}" in (cache / "ran.txt").read_text()  # the grader's cache
+    assert sorted(p.name for p in (tmp_path / "ag").iterdir()) == ["hw.ipynb"]  # it ran in a copy
     (stamp,) = cache.glob("teachkit-solution-*.json")
     assert json.loads(stamp.read_text())["notebook"].endswith("hw.ipynb")
-    (tmp_path / "ag" / "ran.txt").unlink()
-    assert warm_from_solution(a) == 0.0 and not (tmp_path / "ag" / "ran.txt").exists()
+    (cache / "ran.txt").unlink()
+    assert warm_from_solution(a) == 0.0 and not (cache / "ran.txt").exists()
 
 
 def test_nothing_to_warm_without_models_or_without_a_notebook(tmp_path):
