@@ -322,7 +322,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _add_warmup(sub: argparse._SubParsersAction) -> None:
-    from teachkit.fit.warmup import DEFAULT_PRESETS  # light: imports neither PyMC nor PyTensor
+    # light: imports neither PyMC nor PyTensor
+    from teachkit.fit.reference_warmup import DEFAULT_PRESETS
 
     p = sub.add_parser(
         "warmup",

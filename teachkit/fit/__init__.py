@@ -6,7 +6,7 @@
 - :mod:`~teachkit.fit.compile_cache` -- reuse of a compiled structure within one process;
 - :mod:`~teachkit.fit.pytensor_config` -- :func:`configure_pytensor` and :func:`cache_dir`: the
   persistent compile cache and the BLAS flag, applied when asked, never on import;
-- :mod:`~teachkit.fit.warmup` -- ``teachkit warmup``: every reference model compiled once.
+- :mod:`~teachkit.fit.reference_warmup` -- ``teachkit warmup``: every reference model compiled once.
 
 Nothing here runs on import, and the names below load their module on first use, so that
 ``import teachkit`` (which needs :func:`configure_pytensor`) stays light. PyMC is imported when a
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from teachkit.fit.pytensor_config import cache_dir, configure_pytensor
+    from teachkit.fit.reference_warmup import DEFAULT_PRESETS, is_warm, warmup
     from teachkit.fit.sampling import CALIBRATED, DIVERGENCE_DEMO, SAMPLERS, sample
-    from teachkit.fit.warmup import DEFAULT_PRESETS, is_warm, warmup
 
 _HOME = {
     "CALIBRATED": "sampling",
@@ -30,9 +30,9 @@ _HOME = {
     "sample": "sampling",
     "cache_dir": "pytensor_config",
     "configure_pytensor": "pytensor_config",
-    "DEFAULT_PRESETS": "warmup",
-    "is_warm": "warmup",
-    "warmup": "warmup",
+    "DEFAULT_PRESETS": "reference_warmup",
+    "is_warm": "reference_warmup",
+    "warmup": "reference_warmup",
 }
 
 __all__ = [

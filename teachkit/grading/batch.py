@@ -130,7 +130,7 @@ def grade(
             w in src for src in a.tests.values()
             for w in ("pymc", "teachkit.models", "teachkit.sampling", "_idata", "_model"))
     if warm:
-        warmup()
+        warmup(quiet=False)  # a failed warm-up grades cold: slower, and worth saying
     if warm is not False and not dask:  # the instructor's notebook compiles the graphs students build
         from teachkit.grading.solution_warmup import warm_from_solution
 

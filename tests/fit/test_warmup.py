@@ -1,4 +1,4 @@
-"""Tests of teachkit.fit.warmup: the stamp of a full warm-up (fast) and a real warm-up (slow)."""
+"""Tests of teachkit.fit.reference_warmup: the stamp of a full warm-up (fast) and a real warm-up (slow)."""
 
 import pytest
 
@@ -6,7 +6,7 @@ import pytest
 def test_is_warm_follows_the_stamp_of_a_full_warmup(tmp_path, monkeypatch):
     import json
 
-    from teachkit.fit import warmup as sampling
+    from teachkit.fit import reference_warmup as sampling
 
     monkeypatch.setenv("TEACHKIT_CACHE_DIR", str(tmp_path))
     assert not sampling.is_warm()
@@ -20,12 +20,27 @@ def test_is_warm_follows_the_stamp_of_a_full_warmup(tmp_path, monkeypatch):
     assert not sampling.is_warm()
 
 
+def test_teachkit_warmup_command_calls_the_warmup_function(monkeypatch):
+    # the module used to be teachkit/fit/warmup.py: once imported (the CLI reads its presets),
+    # the submodule shadowed the function of the same name, and `teachkit warmup` died with
+    # "TypeError: 'module' object is not callable"
+    import teachkit.fit
+    from teachkit.cli import main
+    from teachkit.fit import reference_warmup
+
+    assert teachkit.fit.warmup is reference_warmup.warmup
+    calls = []
+    monkeypatch.setattr(reference_warmup, "warmup", lambda **kw: calls.append(kw))
+    assert main(["warmup", "--presets", "grants"]) == 0
+    assert calls == [{"presets": ["grants"], "likelihoods": ["rows"]}]
+
+
 @pytest.mark.slow
 def test_warmup_compiles_each_reference_model_and_reports_its_time(tmp_path, monkeypatch):
     import io
 
     from teachkit.cli import main
-    from teachkit.fit import warmup as sampling
+    from teachkit.fit import reference_warmup as sampling
 
     monkeypatch.setattr(sampling, "cache_dir", lambda: tmp_path)  # the stamp, not the cache
     out = io.StringIO()
