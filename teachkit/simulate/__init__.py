@@ -34,6 +34,12 @@ Presets
 :data:`PRESETS` (:mod:`teachkit.simulate.presets`) is the one registry of these data designs:
 their homework sizes, the priors that suit them, the ``teachkit simulate`` sub-commands.
 
+Per-student data
+----------------
+:func:`student_seed` (:mod:`teachkit.simulate.student`) derives a student's data seed from the
+assignment's name and the student's ID (SHA-256, never Python's salted :func:`hash`), so the
+student's notebook and the hidden tests simulate the same data.
+
 Random streams
 --------------
 Each generator splits its generator into independent child streams (group effects, predictor,
@@ -51,6 +57,7 @@ from teachkit.simulate.grants import (
 )
 from teachkit.simulate.presets import PRESETS, Preset
 from teachkit.simulate.result import Simulation
+from teachkit.simulate.student import is_placeholder, require_student_id, student_seed
 
 __all__ = [
     "GRANTS_APPLICATIONS",
@@ -62,6 +69,9 @@ __all__ = [
     "Simulation",
     "funnel",
     "grants",
+    "is_placeholder",
     "ozone",
+    "require_student_id",
+    "student_seed",
     "varying_effects",
 ]
