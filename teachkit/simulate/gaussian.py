@@ -160,10 +160,12 @@ def varying_effects(
     seed : None, int or numpy.random.Generator
         Same seed, same data. The group effects do not depend on ``n_per_group``, ``x_dist``,
         ``x_loc``, ``x_scale`` or ``center_x``: changing the design keeps the truth.
-    x_dist : {"normal", "uniform"}, default "normal"
+    x_dist : {"normal", "uniform", "alternating"}, default "normal"
         Distribution of the predictor, parameterised as in :mod:`scipy.stats`: ``"normal"`` has
         mean ``x_loc`` and sd ``x_scale``; ``"uniform"`` is uniform on
-        ``[x_loc, x_loc + x_scale]``.
+        ``[x_loc, x_loc + x_scale]``; ``"alternating"`` is not random: ``x_loc`` and
+        ``x_loc + x_scale`` in turn within each group (0, 1, 0, 1, ... by default), like the
+        morning and afternoon visits of McElreath's café example.
     x_loc : float, default 0.0
     x_scale : float, default 1.0
         > 0.
@@ -204,6 +206,15 @@ def varying_effects(
     >>> sim.truth["rho"], len(sim.truth["alpha"])
     (-0.7, 30)
 
+    McElreath's cafés (Statistical Rethinking, chapter 14): 20 cafés, 10 visits each, alternately
+    in the morning (x = 0) and the afternoon (x = 1):
+
+    >>> cafes = varying_effects(n_groups=20, n_per_group=10, intercept=3.5, slope=-1.0,
+    ...                         sd_intercept=1.0, sd_slope=0.5, rho=-0.7, sigma=0.5,
+    ...                         x_dist="alternating", seed=410)
+    >>> cafes.data["x"].head(4).tolist()
+    [0.0, 1.0, 0.0, 1.0]
+
     Unbalanced groups:
 
     >>> sim = varying_effects(n_per_group=[2, 50, 7], seed=1)
@@ -217,7 +228,7 @@ def varying_effects(
     rho = _rho("rho", rho)
     sigma = _positive("sigma", sigma, "the residual standard deviation")
     rng = _rng(seed)
-    x_dist = _choice("x_dist", x_dist, ("normal", "uniform"))
+    x_dist = _choice("x_dist", x_dist, ("normal", "uniform", "alternating"))
     x_loc = _number("x_loc", x_loc)
     x_scale = _positive("x_scale", x_scale, "the scale of x")
     center_x = _flag("center_x", center_x)
@@ -259,6 +270,9 @@ def _simulate_gaussian(rng, sizes, mu, sd, rho, sigma, x_dist, x_loc, x_scale, c
     codes = np.repeat(np.arange(len(sizes)), sizes)
     if x_dist == "normal":
         x = x_rng.normal(x_loc, x_scale, size=n)
+    elif x_dist == "alternating":
+        within = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        x = x_loc + x_scale * (within % 2).astype(float)
     else:
         x = x_rng.uniform(x_loc, x_loc + x_scale, size=n)
     if center_x:
