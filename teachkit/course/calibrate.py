@@ -19,14 +19,19 @@ long calibration can be stopped and resumed, and more seeds added. The report
 ``autograder/<name>/calibration.md`` (:mod:`teachkit.course.calibration_report`) is written from
 those runs alone, so it can be regenerated (``--report-only``) and checked.
 
-The data set stays the notebook's own (``DATA_SEED``): teachkit's assignments grade one data
-set per class.
+Per-student data: when the notebook sets ``STUDENT_ID = "..."`` (its data seed is then
+:func:`teachkit.simulate.student_seed` of the assignment and the ID), each seed ``s`` also
+grades a different student, ``STUDENT_ID = "calib0001"`` for seed 1 and so on
+(:func:`calibration_student_id`), so the rates hold over the distribution of students' data
+sets as well as of sampler seeds. Otherwise the data set stays the notebook's own
+(``DATA_SEED``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -45,6 +50,7 @@ __all__ = [
     "Candidate",
     "Calibration",
     "calibrate",
+    "calibration_student_id",
     "candidates",
     "grading_versions",
     "read_runs",
@@ -126,6 +132,41 @@ class Calibration:
     text: str = ""
 
 
+#: ``STUDENT_ID = "..."`` (or ``'...'``, or ``...``) at the start of a line of a code cell
+_STUDENT_ID_LINE = re.compile(
+    r"""^(?P<head>[ \t]*STUDENT_ID[ \t]*=[ \t]*)(?P<value>"[^"\n]*"|'[^'\n]*'|\.\.\.)""",
+    re.MULTILINE,
+)
+
+
+def calibration_student_id(seed: int) -> str:
+    """The made-up student whose data seed ``seed`` grades: ``calib0001`` for seed 1.
+
+    >>> calibration_student_id(7)
+    'calib0007'
+    """
+    return f"calib{seed:04d}"
+
+
+def _is_per_student(data: bytes) -> bool:
+    nb = json.loads(data)
+    return any(
+        c.get("cell_type") == "code" and _STUDENT_ID_LINE.search("".join(c.get("source", "")))
+        for c in nb.get("cells", [])
+    )
+
+
+def _with_student_id(data: bytes, student_id: str) -> bytes:
+    """The notebook ``data`` with every ``STUDENT_ID = ...`` line set to ``student_id``."""
+    nb = nbformat.reads(data.decode(), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _STUDENT_ID_LINE.sub(
+                lambda m: f"{m['head']}{json.dumps(student_id)}", cell.source
+            )
+    return _bytes(nb)
+
+
 def runs_path(name: str, root: str | Path = ".") -> Path:
     return Path(root) / "autograder" / name / "calibration-runs.jsonl"
 
@@ -196,7 +237,13 @@ def read_runs(path: str | Path) -> list[dict]:
 
 
 def _record(
-    c: Candidate, seed: int, result, fingerprint: str, versions: dict, commit: str = ""
+    c: Candidate,
+    seed: int,
+    result,
+    fingerprint: str,
+    versions: dict,
+    commit: str = "",
+    student_id: str | None = None,
 ) -> dict:
     cases = {
         q: {k["name"]: bool(k["passed"]) for k in ks} for q, ks in (result.cases or {}).items()
@@ -223,6 +270,7 @@ def _record(
         "sandbox": result.sandbox,
         "commit": commit,
         "finished": time.strftime("%Y-%m-%d", time.gmtime()),
+        **({"student_id": student_id} if student_id is not None else {}),
     }
 
 
@@ -411,9 +459,13 @@ def _grade(
             dynamic_ncols=True,
         )
 
+    per_student = any(_is_per_student(c.data) for _, c in todo)
+
     def one(seed: int, c):
         seeded = replace(assignment, config={**assignment.config, "seed": seed})
-        sub = Submission(f"calibrate-seed{seed}", c.data, c.label)
+        student = calibration_student_id(seed) if per_student else None
+        data = _with_student_id(c.data, student) if student else c.data
+        sub = Submission(f"calibrate-seed{seed}", data, c.label)
         return _record(
             c,
             seed,
@@ -430,6 +482,7 @@ def _grade(
             fingerprint,
             versions,
             commit,
+            student,
         )
 
     try:

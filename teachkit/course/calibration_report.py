@@ -63,6 +63,8 @@ class Report:
     sandboxes: list[str] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
     dates: tuple[str, str] = ("", "")
+    #: the made-up students of a per-student assignment (``"calib0001–calib0050"``), else ""
+    students: str = ""
 
     @property
     def met(self) -> bool:
@@ -144,6 +146,9 @@ def analyse(name: str, candidates: list, runs: list[dict], tests: dict | None = 
         rep.commits = sorted({r.get("commit") or "unknown" for r in all_runs})
         dates = sorted(r.get("finished", "") for r in all_runs)
         rep.dates = (dates[0], dates[-1])
+        ids = sorted({r["student_id"] for r in all_runs if r.get("student_id")})
+        if ids:
+            rep.students = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}, one per seed"
     # the bar
     for lab in labels:
         n = rep.runs_per_label[lab]
@@ -187,8 +192,12 @@ def render(rep: Report) -> str:
         "",
         f"Written by `teachkit calibrate {rep.name}` from `calibration-runs.jsonl` (regenerate with "
         "`--report-only`). Every notebook was graded by the real engine (the sandbox, examiner and limits of "
-        f"`teachkit grade`) once per sampler seed: the seed variable set to {seeds} ({n_seeds} seeds); the "
-        "data set is the notebook's own.",
+        f"`teachkit grade`) once per sampler seed: the seed variable set to {seeds} ({n_seeds} seeds); "
+        + (
+            f"each seed also a different student's data set (`STUDENT_ID` set to {rep.students})."
+            if rep.students
+            else "the data set is the notebook's own."
+        ),
         "",
         f"- graded: {rep.dates[0]}"
         + (f" to {rep.dates[1]}" if rep.dates[1] != rep.dates[0] else ""),

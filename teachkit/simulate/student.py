@@ -72,9 +72,12 @@ def require_student_id(student_id: object) -> str:
 like STUDENT_ID = "s1234567", then run the notebook again from the top (your data depend on it)
     """
     if is_placeholder(student_id):
-        shown = (
-            repr(student_id) if isinstance(student_id, str) else f"{student_id!r} (not a string)"
-        )
+        if student_id is Ellipsis:
+            shown = "still ... (not filled in)"
+        elif isinstance(student_id, str):
+            shown = repr(student_id)
+        else:
+            shown = f"{student_id!r} (not a string)"
         raise ValueError(
             f"STUDENT_ID is {shown}, a placeholder: set it to your own student ID, like "
             'STUDENT_ID = "s1234567", then run the notebook again from the top (your data depend '

@@ -149,6 +149,41 @@ def test_a_run_that_timed_out_counts_as_failing_every_case_of_correct_work():
     assert any("test_a" in w and "status timeout" in w for w in rep.warnings), rep.warnings
 
 
+def test_a_per_student_notebook_gets_one_made_up_student_per_seed():
+    from teachkit.course.calibrate import (
+        _is_per_student,
+        _with_student_id,
+        calibration_student_id,
+    )
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell('STUDENT_ID = "in markdown: not code"'),
+        nbformat.v4.new_code_cell(
+            'import numpy as np\nSTUDENT_ID = "your-student-id"  # yours\nx = 1'
+        ),
+        nbformat.v4.new_code_cell("MY_STUDENT_ID = 'not this one'\nprint(STUDENT_ID)"),
+    ]
+    data = (nbformat.writes(nb) + "\n").encode()
+    assert _is_per_student(data)
+    out = nbformat.reads(_with_student_id(data, calibration_student_id(3)).decode(), as_version=4)
+    assert out.cells[1].source == 'import numpy as np\nSTUDENT_ID = "calib0003"  # yours\nx = 1'
+    assert out.cells[0].source == nb.cells[0].source and out.cells[2].source == nb.cells[2].source
+    nb.cells[1].source = "STUDENT_ID = ...  # fill in"  # Otter Assign's "# SOLUTION" blank
+    data = (nbformat.writes(nb) + "\n").encode()
+    out = nbformat.reads(_with_student_id(data, "calib0001").decode(), as_version=4)
+    assert out.cells[1].source == 'STUDENT_ID = "calib0001"  # fill in'
+    nb.cells = nb.cells[:1]
+    assert not _is_per_student((nbformat.writes(nb) + "\n").encode())
+
+
+def test_the_report_names_the_students_of_a_per_student_calibration():
+    runs = [_run("solution", "solution", s) | {"student_id": f"calib{s:04d}"} for s in (1, 2)]
+    text = cr.render(cr.analyse("hw", _candidates()[:1], runs))
+    assert "`STUDENT_ID` set to calib0001–calib0002, one per seed" in text
+    assert "the data set is the notebook's own" not in text
+
+
 # -- a real calibration (grading tier) ---------------------------------------------------------
 
 

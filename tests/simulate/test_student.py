@@ -76,6 +76,7 @@ def test_different_students_and_assignments_get_different_data():
         "YOUR ID",
         None,
         123,
+        ...,
     ],
 )
 def test_placeholders_are_refused_with_a_sentence(value):
