@@ -474,6 +474,36 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
         "guard only); auto = bubblewrap when it works here, with a loud warning otherwise "
         "(default: %(default)s)",
     )
+    p.add_argument(
+        "--roster",
+        metavar="CSV",
+        default=None,
+        help="class roster (columns id,name,email[,section,canvas_id,sis_id,login]): match "
+        "submissions to students, check each notebook's STUDENT_ID, list missing students",
+    )
+    p.add_argument(
+        "--only",
+        metavar="ID",
+        action="append",
+        default=None,
+        help="regrade only this submission or roster student (repeatable); every other row of "
+        "OUT/gradebook.csv is kept",
+    )
+    from teachkit.grading.lms import EXPORTS
+
+    p.add_argument(
+        "--export",
+        choices=EXPORTS,
+        default=None,
+        help="also write OUT/<lms>.csv for the LMS's gradebook import (needs --roster)",
+    )
+    p.add_argument(
+        "--export-column",
+        metavar="TITLE",
+        default=None,
+        help="the LMS assignment column (default: the assignment's name; 'Title (id)' updates an "
+        "existing Canvas assignment)",
+    )
     p.set_defaults(_run=_run_grade)
 
 
@@ -495,6 +525,10 @@ def _run_grade(args: argparse.Namespace) -> int:
         rerun=args.rerun,
         warm={"auto": None, "yes": True, "no": False}[args.warmup],
         sandbox=args.sandbox,
+        roster=args.roster,
+        only=args.only,
+        export=args.export,
+        export_column=args.export_column,
     )
     counts: dict[str, int] = {}
     for r in book.results:
@@ -511,8 +545,36 @@ def _run_grade(args: argparse.Namespace) -> int:
             "WARNING: some notebooks ran WITHOUT an OS sandbox (see the gradebook's sandbox column)",
             file=sys.stderr,
         )
+    if args.only:
+        kept = sum(r.skipped for r in book.results)
+        print(f"--only: regraded {len(book.results) - kept}, kept {kept} rows as they were")
+    if book.people is not None:
+        unmatched = [r.id for r in book.results if not book.people.get(r.id, {}).get("student")]
+        print(
+            f"roster: {len(book.results) - len(unmatched)} submissions matched, "
+            f"{len(unmatched)} unmatched" + (f" ({', '.join(unmatched)})" if unmatched else "")
+        )
+        if book.missing:
+            names = ", ".join(f"{s.id} ({s.name})" if s.name else s.id for s in book.missing)
+            print(f"missing: {len(book.missing)} students without a submission: {names}")
+        checks = [
+            (r.id, book.people[r.id]["id_check"])
+            for r in book.results
+            if book.people.get(r.id, {}).get("id_check") not in ("ok", "absent")
+        ]
+        for sid, check in checks:
+            print(f"STUDENT_ID check: {sid}: {check}")
     print(
-        f"gradebook: {Path(args.out) / 'gradebook.csv'}; feedback: {Path(args.out) / 'feedback'}/"
+        f"integrity: {len(book.flags)} flag(s) in {book.outputs.get('integrity')} (signals to look "
+        "at, never a penalty by themselves)"
+    )
+    for f in book.flags[:20]:
+        print(f"  {f.kind}: {'; '.join(f.students)}: {f.evidence}")
+    if "canvas" in book.outputs:
+        print(f"canvas: {book.outputs['canvas']} (Grades > Import in Canvas)")
+    print(
+        f"gradebook: {Path(args.out) / 'gradebook.csv'}; feedback: {Path(args.out) / 'feedback'}/; "
+        f"logs: {Path(args.out) / 'logs'}/"
     )
     return 0
 

@@ -579,6 +579,8 @@ class Examiner:
         self.spent = 0.0
         self.events: list = []
         self.grader_errors: dict[str, str] = {}
+        #: ``{"<global>.posterior": hash, ...}``: see :meth:`_fingerprint` (the integrity report)
+        self.fingerprints: dict[str, str] = {}
 
     def run(self) -> dict:
         """Serve checkpoints until the notebook ends; return the results (JSON-ready)."""
@@ -595,10 +597,45 @@ class Examiner:
             else:
                 finished = True
                 self._examine([q for q in sorted(self.sources) if q not in self.results], at="end")
+                self._fingerprint_values()
                 self.student.send({"op": "exit"})
                 break
         return {"questions": self.results, "finished": finished, "gone": self.student.gone,
-                "spent": round(self.spent, 3), "events": self.events[-200:], "grader_errors": self.grader_errors}
+                "spent": round(self.spent, 3), "events": self.events[-200:], "grader_errors": self.grader_errors,
+                "fingerprints": self.fingerprints}
+
+    def _fingerprint(self, name: str, value) -> None:
+        """Hash the posterior draws and the observed data of ArviZ data a test received, here, from
+        the copied arrays (never a value the notebook computed about itself)."""
+        from teachkit.grading.integrity import array_fingerprint
+
+        for group in ("posterior", "observed_data"):
+            try:
+                h = array_fingerprint(value, group)
+            except Exception:
+                h = None
+            if h:
+                self.fingerprints[f"{name}.{group}"] = h
+
+    def _fingerprint_values(self) -> None:
+        """After the last cell: hash the notebook's ``DATA_SEED`` and ``STUDENT_ID`` when they are
+        plain values (one small export request; a missing name is skipped)."""
+        if self.student.gone:
+            return
+        from teachkit.grading.integrity import value_fingerprint
+
+        names = ["DATA_SEED", "STUDENT_ID"]
+        try:
+            reply = self.student.request("export", names=names)
+        except StudentError:
+            return
+        values = reply.get("values") if isinstance(reply.get("values"), dict) else {}
+        for n in names:
+            tree = values.get(n)
+            if isinstance(tree, (str, int, float)) and not isinstance(tree, bool):
+                h = value_fingerprint(tree)
+                if h:
+                    self.fingerprints[n] = h
 
     def _examine(self, names: list[str], at) -> None:
         if not names:
@@ -696,6 +733,8 @@ class Examiner:
             if value is Ellipsis:
                 problems[n] = f"{n} is still `...`: this question was not answered"
             env[n] = value
+            if isinstance(tree, dict) and tree.get("$") == "tree":
+                self._fingerprint(n, value)
             if self.provenance and isinstance(tree, dict) and tree.get("$") == "tree":
                 from teachkit.provenance import check_posterior, is_posterior_data
 

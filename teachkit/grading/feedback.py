@@ -46,6 +46,18 @@ class Result:
     #: ``{distribution: version}`` of the grading stack that produced this result
     #: (:func:`teachkit.grading.versions.grading_versions`).
     versions: dict = field(default_factory=dict)
+    #: ``{"<global>.posterior" | "<global>.observed_data" | "DATA_SEED" | "STUDENT_ID": hash}``:
+    #: fingerprints the examiner computed from the arrays and values it received
+    #: (:func:`teachkit.grading.integrity.array_fingerprint`), for the integrity report.
+    fingerprints: dict = field(default_factory=dict)
+    #: :func:`teachkit.grading.integrity.code_cell_hashes` of the notebook (read, not run).
+    code_cells: list = field(default_factory=list)
+    #: the notebook's ``STUDENT_ID`` line, read statically: ``{"found": bool, "value": str or None}``
+    #: (:func:`teachkit.grading.roster.declared_student_id`; a non-string literal is None).
+    declared: dict = field(default_factory=dict)
+    #: what ``OUT/logs/ID.json`` holds besides the rest of this result: the cells run (index,
+    #: seconds, status), where each question was graded, the notebook's peak memory.
+    log: dict = field(default_factory=dict)
 
 
 def _where(at) -> str:
@@ -120,27 +132,63 @@ def case_summary(questions: dict) -> dict:
 
 @dataclass
 class Gradebook:
-    """All results of a grading run, in submission order."""
+    """All results of a grading run, in submission order.
+
+    With a roster (:mod:`teachkit.grading.roster`), ``people`` holds each result's students and
+    ID check (``{result id: {"student", "name", "email", "section", "id_check"}}``) and
+    ``missing`` the roster students without a submission; the CSV then gains the columns
+    ``student, name, email`` (``section`` when the roster has one) and ``id_check``, and a row
+    with status ``missing`` and total 0 for each missing student.
+    """
 
     assignment: str
     questions: list
     results: list
+    people: dict | None = None
+    missing: list = field(default_factory=list)
+    has_section: bool = False
+    possible: float | None = None
+    #: the integrity report's flags (:func:`teachkit.grading.integrity.integrity_flags`)
+    flags: list = field(default_factory=list)
+    #: ``{"gradebook": path, "integrity": path, "canvas": path, ...}``: the files written
+    outputs: dict = field(default_factory=dict)
+
+    def fields(self) -> list[str]:
+        """The CSV's columns."""
+        if self.people is None:
+            return ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox", "versions"]
+        who = ["student", "name", "email", *(["section"] if self.has_section else [])]
+        return ["id", *who, "total", "possible", *self.questions, "status", "id_check", "seconds", "reason",
+                "sandbox", "versions"]
 
     def rows(self) -> list[dict]:
-        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox, versions."""
+        """Gradebook rows: id, total, one column per question, status, seconds, reason, sandbox, versions
+        (and the roster's columns, see the class docstring)."""
         rows = []
         for r in self.results:
             row = {"id": r.id, "total": round(r.total, 4), "possible": round(r.possible, 4)}
             row |= {q: round(r.scores.get(q, 0.0), 4) for q in self.questions}
             row |= {"status": r.status, "seconds": r.seconds, "reason": r.reason, "sandbox": r.sandbox,
                     "versions": versions_line(r.versions or {})}
+            if self.people is not None:
+                row |= {k: v for k, v in (self.people.get(r.id) or {}).items() if k in self.fields()}
+            rows.append(row)
+        possible = self.possible if self.possible is not None else (
+            self.results[0].possible if self.results else 0.0)
+        for s in self.missing:
+            row = {"id": "", "student": s.id, "name": s.name, "email": s.email, "total": 0,
+                   "possible": round(possible, 4), **{q: 0 for q in self.questions}, "status": "missing",
+                   "id_check": "", "seconds": 0, "reason": "no submission matched this roster student",
+                   "sandbox": "", "versions": ""}
+            if self.has_section:
+                row["section"] = s.section
             rows.append(row)
         return rows
 
     def to_csv(self, path: str | os.PathLike) -> Path:
         """Write ``gradebook.csv``."""
         path = Path(path)
-        fields = ["id", "total", "possible", *self.questions, "status", "seconds", "reason", "sandbox", "versions"]
+        fields = self.fields()
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         w.writeheader()

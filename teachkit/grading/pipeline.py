@@ -22,9 +22,14 @@ from pathlib import Path
 
 from teachkit.grading.assignment import Assignment
 from teachkit.grading.feedback import Result, case_summary, render_feedback, render_sections
+from teachkit.grading.integrity import code_cell_hashes
+from teachkit.grading.roster import declared_student_id
 from teachkit.grading.sandbox import Sandbox, integrity_snapshot
 from teachkit.grading.submission import Submission, parse_notebook
 from teachkit.grading.versions import grading_versions
+
+#: bumped when a Result gains what older cached results lack (2: fingerprints, code cells, log)
+RESULT_FORMAT = "2"
 
 STATUSES = ("ok", "timeout", "memory", "error", "invalid-notebook", "wrong-assignment", "tampered",
             "grader-error")
@@ -75,20 +80,28 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
     key = _result_key(sub, assignment, timeout, memory_mb, box)
 
     versions = grading_versions()
+    seen: dict = {"fingerprints": {}, "log": {}}  # filled as the steps run, for the result
 
     def result(status, reason, questions=None, cell_errors=(), problems=None):
         scores = {q: float(questions[q]["score"]) if questions and q in questions else 0.0 for q in possible}
+        graded_at = {q: res.get("at") for q, res in (questions or {}).items()}
         return Result(sub.id, status, sum(scores.values()), sum(possible.values()), scores,
                       round(time.monotonic() - t0, 2), reason, sub.sha256, key,
                       render_feedback(sub.id, status, reason, questions or {}, possible, list(cell_errors), problems or {},
                                       assignment.formats, versions=versions, sandbox=box.label),
                       sub.origin, sandbox=box.label, cases=case_summary(questions),
                       sections=render_sections(questions or {}, possible, reason, assignment.formats),
-                      versions=versions)
+                      versions=versions, fingerprints=dict(seen["fingerprints"]),
+                      code_cells=list(seen.get("code_cells", [])), declared=dict(seen.get("declared", {})),
+                      log=seen["log"] | {"graded_at": graded_at, "cell_errors": list(cell_errors)})
 
     nb, status, reason = parse_notebook(sub.data, assignment)
     if nb is None:
         return result(status, reason)
+    seen["code_cells"] = code_cell_hashes(nb)
+    declared = declared_student_id(nb)
+    seen["declared"] = {"found": declared.found,
+                        "value": declared.value if isinstance(declared.value, str) else None}
     work = Path(tempfile.mkdtemp(prefix="teachkit-grade-", dir=workroot))
     ctl_r = None
     try:
@@ -150,6 +163,11 @@ def grade_one(sub: Submission, assignment: Assignment, *, timeout: float = 600, 
         threads[1].join(5)
         run = notebook_outcome(outcome["student"], work / "nb", timeout=timeout, memory_mb=memory_mb,
                                finished=bool(exam.get("finished")))
+        fps = exam.get("fingerprints")
+        seen["fingerprints"] = {str(k): str(v)[:64] for k, v in fps.items()} if isinstance(fps, dict) else {}
+        seen["log"] = {"cells_run": run.cells, "notebook_seconds": round(run.seconds, 2),
+                       "peak_mb": round(run.peak_mb, 1), "examination_seconds": exam.get("spent"),
+                       "notebook_status": run.status, "finished": bool(exam.get("finished"))}
         if check_integrity and integrity_snapshot() != before:
             return result("tampered", "the grader's own files changed while this notebook ran; the "
                           "grading run was stopped. Reinstall teachkit and Otter before grading again.")
@@ -194,4 +212,5 @@ def _result_key(sub: Submission, assignment: Assignment, timeout, memory_mb, box
     versions that grade (another PyMC or PyTensor gives other chains)."""
     sandbox = box.kind if hasattr(box, "kind") else str(box)
     stack = json.dumps(grading_versions(), sort_keys=True)
-    return hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}:{sandbox}:{stack}").encode()).hexdigest()
+    return hashlib.sha256((sub.sha256 + assignment.fingerprint + f"{timeout}:{memory_mb}:{sandbox}:{stack}"
+                           f":{RESULT_FORMAT}").encode()).hexdigest()

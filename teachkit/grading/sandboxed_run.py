@@ -33,6 +33,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,6 +164,7 @@ def main(job_path: str) -> int:
         else:
             seed_prefix = f"import numpy as _tk_np, random as _tk_rnd\n_tk_np.random.seed({int(job['seed'])}); _tk_rnd.seed({int(job['seed'])})\n"
     errors, interrupted, ran = [], None, 0
+    timings: list[dict] = []  # each cell run: index, seconds, status (for OUT/logs/ID.json)
     current = {"cell": None}
     for i, cell in enumerate(cells):
         if not isinstance(cell, dict) or not cell_should_run(cell):
@@ -175,12 +177,15 @@ def main(job_path: str) -> int:
             except Exception:
                 pass
             _neutralise_otter(server, lambda: current["cell"])
-        state(cell=i, errors=errors, interrupted=None)
+        state(cell=i, errors=errors, interrupted=None, cells=timings)
         prefix = seed_prefix if seed_prefix and not src.lstrip().startswith("%%") else ""
+        started = time.monotonic()
         try:
             result = shell.run_cell(prefix + src, store_history=False)
             exc = result.error_before_exec or result.error_in_exec
             ran += 1
+            timings.append({"cell": i, "seconds": round(time.monotonic() - started, 3),
+                            "status": "ok" if exc is None else f"error: {type(exc).__name__}"})
             if exc is not None:
                 errors.append({"cell": i, "error": type(exc).__name__, "message": str(exc)[:300]})
                 if isinstance(exc, KeyboardInterrupt):
@@ -192,8 +197,9 @@ def main(job_path: str) -> int:
                 server.checkpoint(_cell_tests(cell), i)  # Otter checks these after the cell
         except KeyboardInterrupt:
             interrupted = i
+            timings.append({"cell": i, "seconds": round(time.monotonic() - started, 3), "status": "interrupted"})
             break
-    state(cell=None, errors=errors, interrupted=interrupted, ran=ran)
+    state(cell=None, errors=errors, interrupted=interrupted, ran=ran, cells=timings)
     if server is not None:
         try:
             server.finish({"interrupted": interrupted})
@@ -220,6 +226,9 @@ class NotebookRun:
         Tail of the notebook's printed output (for the instructor).
     peak_mb : float
         Peak resident memory of the process tree.
+    cells : list of dict
+        ``{"cell", "seconds", "status"}`` of every cell run, as the notebook's process recorded
+        them (a log for the instructor; nothing graded depends on it).
     """
 
     status: str
@@ -228,6 +237,7 @@ class NotebookRun:
     cell_errors: list = field(default_factory=list)
     output: str = ""
     peak_mb: float = 0.0
+    cells: list = field(default_factory=list)
 
 
 def sandbox_env(home: str | None = None) -> dict[str, str]:
@@ -370,19 +380,20 @@ def notebook_outcome(proc, work: str | os.PathLike, *, timeout: float, memory_mb
     except (OSError, ValueError):
         pass
     cell_errors = [e for e in st.get("errors", []) if isinstance(e, dict)][:200]
+    cells = [c for c in st.get("cells", []) if isinstance(c, dict)][:2000] if isinstance(st.get("cells"), list) else []
     cell = st.get("cell") if st.get("cell") is not None else st.get("interrupted")
     where = f" (in cell {cell + 1})" if isinstance(cell, int) else ""
     if proc.status == "timeout":
         partial = " Questions answered before that cell were graded." if proc.interrupted or finished else ""
         return NotebookRun("timeout", f"the notebook ran longer than the {timeout:g} s limit{where}.{partial}",
-                           proc.seconds, cell_errors, proc.output, proc.peak_mb)
+                           proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
     if proc.status == "memory":
         return NotebookRun("memory", f"the notebook used more than the {memory_mb:g} MB memory limit{where}",
-                           proc.seconds, cell_errors, proc.output, proc.peak_mb)
+                           proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
     if proc.status == "cancelled":
-        return NotebookRun("cancelled", "grading was interrupted", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+        return NotebookRun("cancelled", "grading was interrupted", proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
     if proc.status == "stopped":
-        return NotebookRun("stopped", "", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+        return NotebookRun("stopped", "", proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
     if proc.returncode != 0 or not finished:
         rc = proc.returncode
         if rc:
@@ -392,8 +403,8 @@ def notebook_outcome(proc, work: str | os.PathLike, *, timeout: float, memory_mb
         else:
             why = (f"the notebook's process broke off the examination{where} (it closed or wrote into "
                    "its connection to the examiner), so nothing could be graded")
-        return NotebookRun("error", why, proc.seconds, cell_errors, proc.output, proc.peak_mb)
-    return NotebookRun("ok", "", proc.seconds, cell_errors, proc.output, proc.peak_mb)
+        return NotebookRun("error", why, proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
+    return NotebookRun("ok", "", proc.seconds, cell_errors, proc.output, proc.peak_mb, cells)
 
 
 def remove_tree(path: str | os.PathLike) -> None:
