@@ -84,8 +84,17 @@ def graded(tmp_path_factory):
     _write(hs.student_notebook(NAME), cls / "stranger.ipynb")
     (root / "roster.csv").write_text(ROSTER)
     out = root / "out"
-    book = grading.grade(ROOT / "autograder" / NAME, [cls], workers=2, timeout=120, out=out, progress=False,
-                         warm=False, roster=root / "roster.csv", export="canvas")
+    book = grading.grade(
+        ROOT / "autograder" / NAME,
+        [cls],
+        workers=2,
+        timeout=120,
+        out=out,
+        progress=False,
+        warm=False,
+        roster=root / "roster.csv",
+        export="canvas",
+    )
     return dict(root=root, cls=cls, out=out, book=book, styles=styles)
 
 
@@ -96,8 +105,15 @@ def test_gradebook_has_the_roster_columns_and_id_checks(graded):
     by_student = {r["student"] or r["id"]: r for r in rows}
     assert set(by_student) == {"s1", "s2", "s3", "s4", "s5", "s6", "stranger"}
     check = {k: r["id_check"] for k, r in by_student.items()}
-    assert check == {"s1": "ok", "s2": "ok", "s3": "ok", "s4": "mismatch: notebook says s1, the ID of Ana Lima",
-                     "s5": "placeholder", "s6": "", "stranger": "unmatched"}
+    assert check == {
+        "s1": "ok",
+        "s2": "ok",
+        "s3": "ok",
+        "s4": "mismatch: notebook says s1, the ID of Ana Lima",
+        "s5": "placeholder",
+        "s6": "",
+        "stranger": "unmatched",
+    }
     for s in ("s1", "s2", "s3", "s4", "s5"):
         assert by_student[s]["status"] == "ok", by_student[s]
         assert float(by_student[s]["total"]) == FULL, by_student[s]
@@ -127,7 +143,9 @@ def test_logs_beside_the_feedback(graded):
     log = json.loads((graded["out"] / "logs" / "s1.json").read_text())
     assert log["status"] == "ok" and log["total"] == FULL
     assert log["declared_student_id"] == {"found": True, "value": "s1"}
-    assert log["cells_run"] and all({"cell", "seconds", "status"} <= set(c) for c in log["cells_run"])
+    assert log["cells_run"] and all(
+        {"cell", "seconds", "status"} <= set(c) for c in log["cells_run"]
+    )
     assert {c["status"] for c in log["cells_run"]} == {"ok"}
     assert set(log["graded_at"]) == set(hs.FULL[NAME])
     assert log["sandbox"] and log["versions"].get("teachkit")
@@ -154,10 +172,26 @@ def test_only_regrades_one_student_and_keeps_every_other_row(graded):
     fixed = with_id(ss.style_notebook(NAME, graded["styles"][2]), "s4")
     _write(fixed, cls / "s4-final.ipynb")
     with pytest.raises(ValueError, match="nobody"):
-        grading.grade(ROOT / "autograder" / NAME, [cls], out=out, progress=False, warm=False,
-                      roster=graded["root"] / "roster.csv", only=["nobody"])
-    book = grading.grade(ROOT / "autograder" / NAME, [cls], workers=1, timeout=120, out=out, progress=False,
-                         warm=False, roster=graded["root"] / "roster.csv", only=["s4"])
+        grading.grade(
+            ROOT / "autograder" / NAME,
+            [cls],
+            out=out,
+            progress=False,
+            warm=False,
+            roster=graded["root"] / "roster.csv",
+            only=["nobody"],
+        )
+    book = grading.grade(
+        ROOT / "autograder" / NAME,
+        [cls],
+        workers=1,
+        timeout=120,
+        out=out,
+        progress=False,
+        warm=False,
+        roster=graded["root"] / "roster.csv",
+        only=["s4"],
+    )
     after = {r["id"] or r["student"]: r for r in _rows(out / "gradebook.csv")}
     assert set(after) == set(before)
     changed = {k for k in before if before[k] != after[k]}
