@@ -17,7 +17,9 @@ A submission passes through
 :mod:`~teachkit.grading.pipeline` drives one submission through these steps,
 :mod:`~teachkit.grading.batch` a class (workers, Dask, a result cache, the progress bar),
 :mod:`~teachkit.grading.gradescope` one submission inside a Gradescope container (the autograder
-zip's ``run_autograder``, writing ``results.json``). :mod:`~teachkit.grading.versions` records
+zip's ``run_autograder``, writing ``results.json``). Around a class: :mod:`~teachkit.grading.roster`
+(students, which submission is whose, the declared STUDENT_ID), :mod:`~teachkit.grading.integrity`
+(``integrity.csv``: signals, never penalties) and :mod:`~teachkit.grading.lms` (``canvas.csv``). :mod:`~teachkit.grading.versions` records
 the versions that grade and pins them in every autograder zip (``constraints.txt``).
 
 The names below are imported lazily, so that the notebook's and the examiner's processes,
@@ -45,6 +47,10 @@ _EXPORTS = {
     "grade_one": "pipeline", "STATUSES": "pipeline",
     "grade": "batch", "warmup": "batch",
     "Sandbox": "sandbox", "resolve_sandbox": "sandbox", "integrity_snapshot": "sandbox",
+    "Roster": "roster", "Student": "roster", "read_roster": "roster", "match_submissions": "roster",
+    "declared_student_id": "roster", "id_check": "roster",
+    "integrity_flags": "integrity", "write_integrity_csv": "integrity",
+    "canvas_rows": "lms", "write_canvas_csv": "lms",
 }
 
 __all__ = sorted(_EXPORTS)

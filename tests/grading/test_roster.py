@@ -220,3 +220,88 @@ def test_id_check_values():
     assert id_check(DeclaredId(False), ana, r) == "absent"
     assert id_check(DeclaredId(True, "s1"), [], r) == "unmatched: notebook says s1"
     assert id_check(DeclaredId(True, "s2"), r.students, r) == "ok"  # a group submission
+
+
+def _fake_result(rid, total=15.0, origin=""):
+    from teachkit.grading.feedback import Result
+
+    return Result(rid, "ok", total, 15.0, {"q1": total}, 1.0, "", "h", "k", origin=origin)
+
+
+def test_gradebook_with_roster_columns_and_missing_rows(tmp_path):
+    from teachkit.grading.feedback import Gradebook
+
+    r = Roster(
+        [Student("s1", "Ana", "a@x", "A"), Student("s2", "Bo", "b@x", "B")], has_section=True
+    )
+    book = Gradebook(
+        "hw",
+        ["q1"],
+        [_fake_result("s1_hw")],
+        possible=15.0,
+        has_section=True,
+        people={
+            "s1_hw": {
+                "student": "s1",
+                "name": "Ana",
+                "email": "a@x",
+                "section": "A",
+                "id_check": "ok",
+            }
+        },
+        missing=[r.students[1]],
+    )
+    book.to_csv(tmp_path / "gradebook.csv")
+    import csv
+
+    rows = list(csv.DictReader((tmp_path / "gradebook.csv").open()))
+    assert list(rows[0])[:6] == ["id", "student", "name", "email", "section", "total"]
+    assert rows[0]["id_check"] == "ok" and rows[0]["status"] == "ok"
+    assert (
+        rows[1] | {"versions": ""} == rows[1]
+        and rows[1]["student"] == "s2"
+        and rows[1]["status"] == "missing"
+    )
+    assert rows[1]["total"] == "0" and rows[1]["possible"] == "15.0" and rows[1]["section"] == "B"
+    # without a roster: the gradebook's columns are as before
+    plain = Gradebook("hw", ["q1"], [_fake_result("s1_hw")]).fields()
+    assert plain == [
+        "id",
+        "total",
+        "possible",
+        "q1",
+        "status",
+        "seconds",
+        "reason",
+        "sandbox",
+        "versions",
+    ]
+
+
+def test_only_names_submissions_or_roster_students(tmp_path):
+    from teachkit.grading.batch import _choose, _kept_rows
+    from teachkit.grading.submission import Submission
+
+    subs = [
+        Submission("s1_hw", b"{}", str(tmp_path / "s1_hw.ipynb")),
+        Submission("stranger", b"{}", str(tmp_path / "stranger.ipynb")),
+    ]
+    r = Roster([Student("s1", "Ana", "a@x"), Student("s2", "Bo", "b@x")])
+    assert _choose(["S1_HW"], subs, r, {}) == {"s1_hw"}
+    assert _choose(["s1", "stranger"], subs, r, {}) == {"s1_hw", "stranger"}
+    with pytest.raises(ValueError, match="--only s2: roster student Bo has no submission"):
+        _choose(["s2"], subs, r, {})
+    with pytest.raises(
+        ValueError, match="--only zz: no submission has this id and no roster student"
+    ):
+        _choose(["zz"], subs, r, {})
+    # rows of the previous gradebook not given this time are kept from the result cache
+    import dataclasses
+    import json
+
+    cache = tmp_path / ".results"
+    cache.mkdir()
+    (tmp_path / "gradebook.csv").write_text("id,total\nold,3\n,0\ns1_hw,15\n")
+    (cache / "old.json").write_text(json.dumps(dataclasses.asdict(_fake_result("old", 3.0))))
+    kept = _kept_rows(tmp_path, cache, {"s1_hw", "stranger"})
+    assert [(k.id, k.total, k.skipped) for k in kept] == [("old", 3.0, True)]
