@@ -69,6 +69,20 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def _grade(cls: Path, out: Path, roster: Path, **kwargs):
+    """Grade the class folder as ``teachkit grade ... --roster`` does (hw01 needs no warm-up)."""
+    return grading.grade(
+        ROOT / "autograder" / NAME,
+        [cls],
+        timeout=120,
+        out=out,
+        progress=False,
+        warm=False,
+        roster=roster,
+        **kwargs,
+    )
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
@@ -84,17 +98,7 @@ def graded(tmp_path_factory):
     _write(hs.student_notebook(NAME), cls / "stranger.ipynb")
     (root / "roster.csv").write_text(ROSTER)
     out = root / "out"
-    book = grading.grade(
-        ROOT / "autograder" / NAME,
-        [cls],
-        workers=2,
-        timeout=120,
-        out=out,
-        progress=False,
-        warm=False,
-        roster=root / "roster.csv",
-        export="canvas",
-    )
+    book = _grade(cls, out, root / "roster.csv", workers=2, export="canvas")
     return dict(root=root, cls=cls, out=out, book=book, styles=styles)
 
 
@@ -172,26 +176,8 @@ def test_only_regrades_one_student_and_keeps_every_other_row(graded):
     fixed = with_id(ss.style_notebook(NAME, graded["styles"][2]), "s4")
     _write(fixed, cls / "s4-final.ipynb")
     with pytest.raises(ValueError, match="nobody"):
-        grading.grade(
-            ROOT / "autograder" / NAME,
-            [cls],
-            out=out,
-            progress=False,
-            warm=False,
-            roster=graded["root"] / "roster.csv",
-            only=["nobody"],
-        )
-    book = grading.grade(
-        ROOT / "autograder" / NAME,
-        [cls],
-        workers=1,
-        timeout=120,
-        out=out,
-        progress=False,
-        warm=False,
-        roster=graded["root"] / "roster.csv",
-        only=["s4"],
-    )
+        _grade(cls, out, graded["root"] / "roster.csv", only=["nobody"])
+    book = _grade(cls, out, graded["root"] / "roster.csv", only=["s4"])
     after = {r["id"] or r["student"]: r for r in _rows(out / "gradebook.csv")}
     assert set(after) == set(before)
     changed = {k for k in before if before[k] != after[k]}
