@@ -261,7 +261,17 @@ def integrity_flags(
             counts[c] = counts.get(c, 0) + 1
     common = _common(counts, n, common_fraction)
     own = {i: set(cs) - common for i, cs in cells.items()}
-    for a, b in itertools.combinations([r.id for r in results], 2):
+    holders: dict[str, list[str]] = {}  # only pairs that share a counted cell are compared
+    for i, cs in own.items():
+        for c in cs:
+            holders.setdefault(c, []).append(i)
+    order = {r.id: k for k, r in enumerate(results)}
+    pairs = {
+        tuple(sorted(p, key=order.get))
+        for ids in holders.values()
+        for p in itertools.combinations(ids, 2)
+    }
+    for a, b in sorted(pairs, key=lambda p: (order[p[0]], order[p[1]])):
         if owners.get(a) and owners.get(a) == owners.get(b):
             continue  # two submissions of the same student
         shared = own[a] & own[b]
