@@ -389,12 +389,50 @@ def declared_student_id(notebook: dict | bytes | str) -> DeclaredId:
         m = _ASSIGN.search(src)
         if m is None:
             continue
-        try:
-            value = ast.literal_eval(m.group(1))
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            value = None
+        value = _assigned_literal(src)
+        if (
+            value is _NOT_PARSED
+        ):  # a cell Python cannot parse (a magic, a typo): read the line alone
+            try:
+                value = ast.literal_eval(m.group(1))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                value = None
         return DeclaredId(True, value, i)
     return DeclaredId(False)
+
+
+_NOT_PARSED = object()
+
+
+def _assigned_literal(src: str):
+    """The literal first assigned to ``STUDENT_ID`` at the top level of ``src`` (None when it
+    is not a literal), or ``_NOT_PARSED`` when ``src`` is not Python (IPython magics are blanked)."""
+    import ast
+
+    code = "\n".join(
+        "pass" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines()
+    )
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return _NOT_PARSED
+    for node in tree.body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        if (
+            any(isinstance(t, ast.Name) and t.id == "STUDENT_ID" for t in targets)
+            and node.value is not None
+        ):
+            try:
+                return ast.literal_eval(node.value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return None
+    return _NOT_PARSED
 
 
 def id_check(declared: DeclaredId, owners: list[Student], roster: Roster | None = None) -> str:

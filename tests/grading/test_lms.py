@@ -135,3 +135,31 @@ def test_cli_says_it_in_one_sentence(tmp_path):
     assert r.returncode == 2
     assert "teachkit grade: error: --export canvas needs a roster" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_class_export_takes_each_students_best_and_zero_for_missing(tmp_path):
+    """``grade``'s last step on fake results: several submissions of one student, a missing one."""
+    from types import SimpleNamespace
+
+    from teachkit.grading.batch import _finish_class
+    from teachkit.grading.feedback import Gradebook, Result
+    from teachkit.grading.roster import Roster
+
+    def result(rid, total):
+        return Result(
+            rid, "ok", total, 15.0, {"q1": total}, 1.0, "", "h", "k", origin=f"/x/{rid}.ipynb"
+        )
+
+    ros = Roster(
+        [Student("s1", "Ana", "a@x"), Student("s2", "Bo", "b@x"), Student("s3", "Cy", "c@x")]
+    )
+    book = Gradebook("hw", ["q1"], [result("s1", 9.0), result("s1-late", 14.0), result("s2", 3.0)])
+    a = SimpleNamespace(
+        name="hw", possible={"q1": 15.0}, source=str(tmp_path / "autograder" / "hw")
+    )
+    _finish_class(book, a, tmp_path, ros, {}, export="canvas", export_column=None, template=None)
+    rows = list(csv.reader(open(book.outputs["canvas"], newline="")))
+    assert [(r[2], r[5]) for r in rows[2:]] == [("s1", "14"), ("s2", "3"), ("s3", "0")]
+    assert [s.id for s in book.missing] == ["s3"]
+    assert [f.kind for f in book.flags] == ["several-submissions"]
+    assert (tmp_path / "integrity.csv").is_file() and (tmp_path / "gradebook.csv").is_file()

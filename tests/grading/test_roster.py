@@ -206,6 +206,14 @@ def test_declared_student_id_is_read_statically():
     assert declared_student_id(_nb("STUDENT_ID = __import__('os').system('false')")).value is None
     assert declared_student_id(json.dumps(_nb("STUDENT_ID = 's9'")).encode()).value == "s9"
     assert declared_student_id(b"not json").found is False
+    # the whole cell is parsed: two statements on a line, a magic above it
+    assert (
+        declared_student_id(_nb("%matplotlib inline\nSTUDENT_ID = 's5'; DATA_SEED = 3")).value
+        == "s5"
+    )
+    assert declared_student_id(_nb("STUDENT_ID = (\n    's6'\n)")).value == "s6"
+    # a cell that is not Python: the line alone is read
+    assert declared_student_id(_nb("STUDENT_ID = 's8'\nthis is not python")).value == "s8"
 
 
 def test_id_check_values():
