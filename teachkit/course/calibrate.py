@@ -149,11 +149,10 @@ def calibration_student_id(seed: int) -> str:
 
 
 def _is_per_student(data: bytes) -> bool:
-    nb = json.loads(data)
-    return any(
-        c.get("cell_type") == "code" and _STUDENT_ID_LINE.search("".join(c.get("source", "")))
-        for c in nb.get("cells", [])
-    )
+    """Whether the notebook sets ``STUDENT_ID`` (read as the grader's roster check reads it)."""
+    from teachkit.grading.roster import declared_student_id
+
+    return declared_student_id(data).found
 
 
 def _with_student_id(data: bytes, student_id: str) -> bytes:
