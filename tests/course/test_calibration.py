@@ -290,26 +290,30 @@ def test_the_command_line_turns_a_bad_assignment_into_a_sentence_and_exit_2(tmp_
 
 # -- the committed calibrations ---------------------------------------------------------------
 
+CAFE = ROOT / "docs" / "examples" / "cafe"  # the authoring guide's worked example
 CALIBRATED = [
-    n for n in assignment_names(ROOT) if (ROOT / "autograder" / n / "calibration.md").is_file()
+    (n, root)
+    for root in (ROOT, CAFE)
+    for n in assignment_names(root)
+    if (root / "autograder" / n / "calibration.md").is_file()
 ]
 
 
-@pytest.mark.parametrize("name", CALIBRATED)
-def test_a_committed_calibration_is_what_its_runs_say(name):
+@pytest.mark.parametrize(("name", "root"), CALIBRATED, ids=[n for n, _ in CALIBRATED])
+def test_a_committed_calibration_is_what_its_runs_say(name, root):
     """calibration.md is generated: regenerating it from calibration-runs.jsonl gives the same
     file, so nobody edited it by hand and every run still matches the notebooks and tests."""
     from teachkit.course.calibrate import grading_versions
 
-    runs = read_runs(runs_path(name, ROOT))
+    runs = read_runs(runs_path(name, root))
     recorded = {json.dumps(r.get("versions"), sort_keys=True) for r in runs}
     if recorded != {json.dumps(grading_versions(), sort_keys=True)}:
         pytest.skip(
             f"{name} was calibrated with other versions than these: run teachkit calibrate {name}"
         )
-    cal = calibrate(name, root=ROOT, report_only=True, write=False, progress=False)
+    cal = calibrate(name, root=root, report_only=True, write=False, progress=False)
     assert len(cal.runs) == len(runs), (
         f"{len(runs) - len(cal.runs)} recorded runs of {name} no longer match its notebooks or tests: "
         f"run teachkit calibrate {name}"
     )
-    assert cal.text == (ROOT / "autograder" / name / "calibration.md").read_text()
+    assert cal.text == (root / "autograder" / name / "calibration.md").read_text()
