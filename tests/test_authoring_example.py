@@ -64,8 +64,8 @@ def test_the_example_spec_applies_and_the_guide_describes_what_ships():
 
 
 def _class(folder: Path) -> tuple[list[Path], Path]:
-    solution = candidates(NAME, root=EXAMPLE)[0].data
-    wrong = candidates(NAME, root=EXAMPLE)[1:3]
+    solution, *wrong = candidates(NAME, root=EXAMPLE)
+    solution = solution.data
     notebooks = {
         "s1001": _with_student_id(solution, "s1001"),
         "s1002": _with_student_id(solution, "s1002"),
