@@ -31,7 +31,12 @@ __all__ = [
 
 #: Calibrated defaults (see ``benchmarks/results/calibrate_checks.md``).
 MAX_DIVERGENCES = 10
-MAX_RHAT = 1.01
+#: 1.02, not Vehtari et al.'s 1.01 for reporting final estimates: a converged 4 x 2000 run with
+#: bulk ESS near 1000 goes above 1.01 by chance in a few seeds in a hundred (varying-effects data,
+#: right model: 94% of seeds pass at 1.01, 100% at 1.02; the hw04 solution's q3 fit once gave
+#: R-hat(mu_a) 1.012). A grading check must pass converged work whatever the seed; the ESS floors
+#: and the wrong models, whose R-hat is far above either bar, are unaffected.
+MAX_RHAT = 1.02
 MIN_ESS_BULK = 400
 MIN_ESS_TAIL = 400
 
@@ -171,8 +176,8 @@ def convergence(
         The result of ``pm.sample``.
     var_names : str or list of str, optional
         Variables to check; default every posterior variable.
-    max_rhat : float, default 1.01
-        Largest acceptable R-hat.
+    max_rhat : float, default 1.02
+        Largest acceptable R-hat (:data:`MAX_RHAT`: why not 1.01).
     min_ess_bulk, min_ess_tail : float, default 400
         Smallest acceptable bulk / tail effective sample size.
 
