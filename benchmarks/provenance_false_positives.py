@@ -1,4 +1,4 @@
-"""How often ``teachkit.provenance.check_posterior`` calls a genuine sampler run a fabrication.
+"""How often ``teachkit.checks.provenance.check_posterior`` calls a genuine sampler run a fabrication.
 
 A verdict of "not a real sampler run" costs a student every point of the question, so it must
 never fall on a real fit. This fits every homework model on simulated data, with nutpie and with
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     logging.getLogger("pymc").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
-    from teachkit import provenance
+    from teachkit.checks import provenance
     from teachkit.fit import sample
 
     RESULTS.mkdir(exist_ok=True)

@@ -53,7 +53,8 @@ def test_importing_the_packages_has_no_side_effects(tmp_path):
     code = (
         "import os, sys\n"
         "import teachkit, teachkit.covariance, teachkit.simulate, teachkit.models, teachkit.fit\n"
-        "import teachkit.checks, teachkit.sampling, teachkit.provenance, teachkit.cli\n"
+        "import teachkit.fit.sampling, teachkit.fit.pytensor_config, teachkit.fit.reference_warmup\n"
+        "import teachkit.checks, teachkit.checks.provenance, teachkit.course.build, teachkit.cli\n"
         "assert 'PYTENSOR_FLAGS' not in os.environ, os.environ['PYTENSOR_FLAGS']\n"
         "heavy = [m for m in ('pymc', 'pytensor', 'nutpie', 'arviz') if m in sys.modules]\n"
         "assert not heavy, heavy\n"

@@ -427,7 +427,7 @@ def _grade(
             file=sys.stderr,
         )
     if warm is None:
-        from teachkit.sampling import is_warm
+        from teachkit.fit import is_warm
 
         warm = not is_warm() and any(
             w in src

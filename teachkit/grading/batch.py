@@ -107,7 +107,7 @@ def grade(
     warm : bool, optional
         Run the compile warm-up first; default: when the tests mention PyMC, teachkit's models
         or grade fitted data (``*_idata``, ``*_model`` globals) and no full warm-up with the
-        installed versions has filled the compile cache yet (:func:`teachkit.sampling.is_warm`).
+        installed versions has filled the compile cache yet (:func:`teachkit.fit.is_warm`).
     guard : bool
         Install the sandbox guard (keep on; off only for measurements).
     root : path
@@ -175,7 +175,7 @@ def grade(
     (out / "logs").mkdir(exist_ok=True)
     cache_dir.mkdir(exist_ok=True)
     if warm is None:
-        from teachkit.sampling import is_warm
+        from teachkit.fit import is_warm
 
         warm = not is_warm() and any(
             w in src for src in a.tests.values()

@@ -561,7 +561,7 @@ class Examiner:
         ``{question: test file source}`` (OK or python format).
     student : Student
     provenance : bool
-        Check ArviZ data given to python-format tests with :func:`teachkit.provenance.check_posterior`.
+        Check ArviZ data given to python-format tests with :func:`teachkit.checks.provenance.check_posterior`.
     budget : float
         Seconds of examination in all; questions left when it runs out get no points.
     control : callable, optional
@@ -736,7 +736,7 @@ class Examiner:
             if isinstance(tree, dict) and tree.get("$") == "tree":
                 self._fingerprint(n, value)
             if self.provenance and isinstance(tree, dict) and tree.get("$") == "tree":
-                from teachkit.provenance import check_posterior, is_posterior_data
+                from teachkit.checks.provenance import check_posterior, is_posterior_data
 
                 if is_posterior_data(value):
                     found = check_posterior(value)

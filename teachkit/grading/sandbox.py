@@ -310,7 +310,7 @@ def host_compile_cache() -> str | None:
         key, _, value = part.partition("=")
         if key.strip() == "base_compiledir" and value.strip():
             return value.strip() if os.path.isdir(value.strip()) else None
-    from teachkit.pytensor_config import cache_dir
+    from teachkit.fit.pytensor_config import cache_dir
 
     d = cache_dir()
     return str(d) if d.is_dir() else None

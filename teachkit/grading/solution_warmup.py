@@ -62,7 +62,7 @@ def warm_from_solution(assignment, *, timeout: float = 1800, quiet: bool = True)
     notebook = solution_notebook(assignment)
     if notebook is None or not compiles(*assignment.tests.values(), notebook.read_text()):
         return None
-    from teachkit.pytensor_config import configure_pytensor
+    from teachkit.fit.pytensor_config import configure_pytensor
 
     configure_pytensor()  # the grader's flags: the cache the sandboxes copy
     cache = host_compile_cache()

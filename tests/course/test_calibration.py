@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from teachkit import sample_submissions
-from teachkit.assignments import assignment_names
 from teachkit.course import calibration_report as cr
+from teachkit.course.build import assignment_names
 from teachkit.course.calibrate import Candidate, calibrate, read_runs, runs_path
 from teachkit.course.calibration_spec import WrongSubmission, load_spec, parse_spec, to_toml
 from teachkit.sample_submissions import Edit

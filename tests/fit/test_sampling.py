@@ -49,8 +49,8 @@ def test_importing_teachkit_configures_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTENSOR_FLAGS"}
     env["HOME"] = str(tmp_path)
     code = (
-        "import os, sys, teachkit, teachkit.fit, teachkit.models, teachkit.sampling, "
-        "teachkit.checks, teachkit.simulate\n"
+        "import os, sys, teachkit, teachkit.fit, teachkit.models, teachkit.fit.sampling, "
+        "teachkit.fit.reference_warmup, teachkit.checks, teachkit.simulate\n"
         "assert 'pytensor' not in sys.modules and 'pymc' not in sys.modules\n"
         "print(os.environ.get('PYTENSOR_FLAGS', ''))"
     )
@@ -71,14 +71,6 @@ def test_sample_argument_errors(kwargs, match):
     sim = simulate.funnel(seed=0)
     with pytest.raises(ValueError, match=match):
         fit.sample(models.pooled(sim), **kwargs)
-
-
-def test_sampling_module_keeps_the_former_names():
-    from teachkit import sampling
-
-    assert sampling.sample is fit.sample
-    assert sampling.DIVERGENCE_DEMO is fit.DIVERGENCE_DEMO and sampling.CALIBRATED is fit.CALIBRATED
-    assert sampling.is_warm is fit.is_warm
 
 
 # ------------------------------------------------------------------------------------- slow

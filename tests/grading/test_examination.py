@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from teachkit import grading, provenance
+from teachkit import grading
+from teachkit.checks import provenance
 from teachkit.grading import examination
 
 TOY = Path(__file__).parents[1] / "fixtures" / "toy-assignment" / "dist" / "autograder"

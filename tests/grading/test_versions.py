@@ -43,7 +43,7 @@ def test_verify_names_every_version_that_differs(tmp_path):
 
 def test_pip_accepts_the_constraints_inside_a_requirements_file(tmp_path):
     """conda writes environment.yml's pip list into a requirements file: ``-c FILE`` must work there."""
-    from teachkit.assignments import build_wheel
+    from teachkit.course.build import build_wheel
 
     wheel = build_wheel(tmp_path)
     (tmp_path / "constraints.txt").write_text(versions.constraints_text())

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from teachkit import sample_submissions
-from teachkit.assignments import assignment_names
+from teachkit.course.build import assignment_names
 from teachkit.course.calibration_spec import WrongSubmission, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
