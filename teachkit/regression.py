@@ -2,7 +2,7 @@ r"""Per-group simple linear regression in NumPy: sufficient statistics and least
 
 The one place for these sums: the reference models' sufficient-statistics likelihood
 (:mod:`teachkit.models`), the widgets' no-pooling estimates (:mod:`teachkit.widgets`) and the
-demo's shrinkage plot (:mod:`teachkit.plots`) all read them from here. NumPy only.
+demo's shrinkage plot (:mod:`teachkit.demo.plots`) all read them from here. NumPy only.
 """
 
 from __future__ import annotations

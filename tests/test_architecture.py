@@ -67,7 +67,7 @@ def test_importing_the_packages_has_no_side_effects(tmp_path):
 
 @pytest.mark.parametrize(
     "package",
-    ["covariance", "simulate", "models", "fit", "checks", "widgets", "course", "grading"],
+    ["covariance", "simulate", "models", "fit", "checks", "widgets", "course", "grading", "demo"],
 )
 def test_every_package_declares_its_public_names(package):
     import importlib

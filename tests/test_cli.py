@@ -250,7 +250,7 @@ def test_preset_help_documents_each_option_with_the_generators_default(capsys, p
 
 
 def test_demo_prints_summaries_and_writes_every_preset(tmp_path, capsys):
-    # the summaries only: the fits and the grading are the end-to-end test's (test_demo_end_to_end.py)
+    # the summaries only: the fits and the grading are the end-to-end test's (demo/test_demo_end_to_end.py)
     assert (
         cli.main(["demo", "--seed", "410", "--out", str(tmp_path), "--skip", "fit", "grade"]) == 0
     )

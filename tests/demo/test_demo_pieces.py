@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from teachkit import checks, demo_fit, plots, simulate
-from teachkit.demo_grade import project_root
-from teachkit.report import Section, write_report
+from teachkit import checks, simulate
+from teachkit.demo import fit as demo_fit
+from teachkit.demo import plots
+from teachkit.demo.grade import project_root
+from teachkit.demo.report import Section, write_report
 from teachkit.sample_submissions import Edit, demo_class, filled_notebook, student_notebook
 
 matplotlib.use("Agg")

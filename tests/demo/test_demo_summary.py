@@ -3,7 +3,7 @@
 import re
 
 from teachkit import demo, simulate
-from teachkit.report import Section, write_report
+from teachkit.demo.report import Section, write_report
 
 
 def test_gaussian_summary_is_tables_not_text():

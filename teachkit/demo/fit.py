@@ -158,7 +158,7 @@ def save_plots(comparison: FitComparison, folder) -> dict[str, Path]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from teachkit import plots
+    from teachkit.demo import plots
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

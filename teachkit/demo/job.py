@@ -4,12 +4,12 @@ One function per step, strung together by :func:`run`:
 
 1. :func:`simulate_presets`, :func:`summarize`, :func:`save_simulations` -- every preset with
    one seed, a readable summary, ``OUT/data/<preset>/``;
-2. :func:`teachkit.demo_fit.fit_funnel` -- centred vs non-centred correlated model on the funnel
+2. :func:`teachkit.demo.fit.fit_funnel` -- centred vs non-centred correlated model on the funnel
    data: divergences, recovery table, plots into ``OUT/plots/``;
-3. and 4. :func:`teachkit.demo_grade.build` -- ``teachkit build`` into ``OUT/build/``, and
-   :func:`teachkit.demo_grade.grade_class` -- ``teachkit grade`` of two bundled sample classes:
+3. and 4. :func:`teachkit.demo.grade.build` -- ``teachkit build`` into ``OUT/build/``, and
+   :func:`teachkit.demo.grade.grade_class` -- ``teachkit grade`` of two bundled sample classes:
    homework 1's into ``OUT/grading/``, homework 4's (MCMC) into ``OUT/hw04-grading/``;
-5. :func:`teachkit.report.write_report` -- ``OUT/report.html``.
+5. :func:`teachkit.demo.report.write_report` -- ``OUT/report.html``.
 """
 
 from __future__ import annotations
@@ -243,23 +243,23 @@ def report_summary(section, name: str, sim: Simulation):
     """Add the summary of one simulation to a report section, as HTML tables.
 
     The same content as :func:`summarize` (sizes, first rows, the truth), laid out as the
-    tables of :class:`teachkit.report.Section` instead of monospace text.
+    tables of :class:`teachkit.demo.report.Section` instead of monospace text.
 
     Parameters
     ----------
-    section : teachkit.report.Section
+    section : teachkit.demo.report.Section
     name : str
         The subheading (the preset's name).
     sim : Simulation
 
     Returns
     -------
-    teachkit.report.Section
+    teachkit.demo.report.Section
         ``section``, for chaining.
 
     Examples
     --------
-    >>> from teachkit.report import Section
+    >>> from teachkit.demo.report import Section
     >>> html = report_summary(Section("1"), "funnel", simulate.funnel(seed=1)).render()
     >>> html.count("<table"), "<pre>" in html
     (3, False)
@@ -359,7 +359,7 @@ def run(
     >>> "direct (discipline held fixed)" in out.getvalue()
     True
     """
-    from teachkit.report import Section, write_report
+    from teachkit.demo.report import Section, write_report
 
     started = time.perf_counter()
     out = Path(out)
@@ -395,7 +395,7 @@ def run(
             "fitting the correlated model to the funnel data, centred and non-centred",
             started,
         )
-        from teachkit import demo_fit
+        from teachkit.demo import fit as demo_fit
 
         cmp = demo_fit.fit_funnel(sims["funnel"], seed=seed)
         print()
@@ -431,7 +431,7 @@ def run(
         print("\n(skipping build and grading: --skip grade)")
     else:
         _step(3, n, "building every assignment (teachkit build) into the output folder", started)
-        from teachkit import demo_grade
+        from teachkit.demo import grade as demo_grade
 
         demo_grade.build(out)
         _step(4, n, "grading the bundled sample classes (teachkit grade)", started)
