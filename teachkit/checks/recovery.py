@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -197,13 +198,9 @@ def recovery(
     >>> print(r.message.split(";")[0])
     1 of 3 station values of beta lie outside their 99.8% interval, more than the 0 allowed (worst: Wanliu, truth 0.12 vs interval [0.0417, 0.102])
     """
-    prob = _validate_prob(prob, "prob")
-    group_prob = _validate_prob(group_prob, "group_prob")
-    group_alpha = _validate_prob(group_alpha, "group_alpha")
-    if max_group_misses is not None and (
-        not isinstance(max_group_misses, numbers.Integral) or max_group_misses < 0
-    ):
-        raise ValueError(f"max_group_misses must be a whole number >= 0; got {max_group_misses!r}.")
+    prob, group_prob, group_alpha = _validate_recovery_arguments(
+        prob, group_prob, group_alpha, max_group_misses
+    )
     bands = _bands(sd_band)
     t, sim = _truth_from(truth)
 
@@ -211,131 +208,211 @@ def recovery(
     if failed is not None:
         return failed
 
-    checkable = [k for k, v in t.items() if _is_scalar_truth(v) or _is_group_truth(v)]
-    if var_names is None:
-        names = [k for k in checkable if k in ds.data_vars]
-        skipped = [k for k in checkable if k not in ds.data_vars]
-        if not names:
-            return CheckResult(
-                False,
-                "None of the true parameters "
-                f"({', '.join(checkable)}) is a variable of the posterior (it has: "
-                f"{', '.join(sorted(map(str, ds.data_vars))) or 'none'}); name your variables "
-                "as in the truth.",
-                {"error": "no_variables", "truth_keys": checkable},
-            )
-    else:
-        names, failed = _select_vars(ds, var_names, "recovery")
-        if failed is not None:
-            return failed
-        not_truth = [n for n in names if n not in checkable]
-        if not_truth:
-            raise ValueError(
-                f"var_names {not_truth} have no true value to compare with; the truth has: "
-                f"{', '.join(checkable)}."
-            )
-        skipped = []
+    names, skipped, failed = _names_to_check(ds, t, var_names)
+    if failed is not None:
+        return failed
 
-    parameters = []  # one dict per checked element
-    hyper_fail, group_fail, shape_fail = [], [], []
+    found = _Findings()
     if skipped:
-        shape_fail.append(_missing_sentence(skipped))
-    group_summary = {}
-    notes = []
+        found.shape_fail.append(_missing_sentence(skipped))
     for name in names:
         da = ds[name]
         tv = t[name]
         extra = [d for d in da.dims if d not in _SAMPLE_DIMS]
         draws = _draws(da)
         if _is_scalar_truth(tv):
-            if extra:
-                shape_fail.append(
-                    f"'{name}' should be a single number but the posterior's '{name}' has "
-                    f"dimensions {tuple(map(str, extra))}; store the scalar itself (e.g. "
-                    f"pm.Deterministic('{name}', corr[0, 1]))"
-                )
-                continue
-            q_lo, q_hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2])
-            mean, sd = float(draws.mean()), float(draws.std())
-            ok = bool(q_lo <= tv <= q_hi) and q_hi > q_lo  # a single value is not a posterior
-            rec = {
-                "name": name,
-                "group": None,
-                "truth": float(tv),
-                "mean": mean,
-                "sd": sd,
-                "low": float(q_lo),
-                "high": float(q_hi),
-                "prob": prob,
-                "inside": ok,
-                "z": (float(tv) - mean) / sd if sd > 0 else float("inf"),
-            }
-            parameters.append(rec)
-            if not ok:
-                hyper_fail.append(rec)
-            continue
-        # a group truth
-        groups = list(tv)
-        if len(extra) > 1:
-            shape_fail.append(
-                f"'{name}' should have one value per group but the posterior's '{name}' has "
-                f"dimensions {tuple(map(str, extra))}"
-            )
-            continue
-        if not extra:
-            idx = np.zeros(len(groups), dtype=int)
-            draws2 = draws.reshape(-1, 1)
-            dim = "group"
-            notes.append(
-                f"'{name}' has no group dimension, so one value stands for all {len(groups)} groups"
-            )
+            _check_hyperparameter(found, name, tv, draws, extra, prob)
         else:
-            dim = str(extra[0])
-            try:
-                idx, _, note = _match_groups(da, tv, name)
-            except _Mismatch as err:
-                shape_fail.append(str(err))
-                continue
-            if note:
-                notes.append(note)
-            draws2 = draws
-        q = np.quantile(draws2, [(1 - group_prob) / 2, (1 + group_prob) / 2], axis=0)
-        means, sds = draws2.mean(axis=0), draws2.std(axis=0)
-        misses = []
-        for k, g in enumerate(groups):
-            i = idx[k]
-            truth_g = float(tv[g])
-            ok = bool(q[0, i] <= truth_g <= q[1, i]) and q[1, i] > q[0, i]
-            z = (truth_g - means[i]) / sds[i] if sds[i] > 0 else float("inf")
-            rec = {
-                "name": name,
-                "group": str(g),
-                "truth": truth_g,
-                "mean": float(means[i]),
-                "sd": float(sds[i]),
-                "low": float(q[0, i]),
-                "high": float(q[1, i]),
-                "prob": group_prob,
-                "inside": ok,
-                "z": float(z),
-            }
-            parameters.append(rec)
-            if not ok:
-                misses.append(rec)
-        n = len(groups)
-        allowed = (
-            int(max_group_misses)
-            if max_group_misses is not None
-            else _binom_allowance(n, 1 - group_prob, group_alpha)
-        )
-        group_summary[name] = {"n_groups": n, "misses": len(misses), "allowed": allowed, "dim": dim}
-        if len(misses) > allowed:
-            worst = max(misses, key=lambda r: abs(r["z"]))
-            group_fail.append((name, dim, n, misses, allowed, worst, not extra))
+            _check_group_variable(
+                found, name, da, tv, draws, extra, group_prob, group_alpha, max_group_misses
+            )
 
-    # width test
-    sd_ratios = {}
-    width_fail = []
+    ref = _reference_sds(sd_reference, sim, t)
+    sd_ratios, width_fail = _width_test(ds, ref, bands)
+
+    details = {
+        "parameters": found.parameters,
+        "groups": found.group_summary,
+        "sd_ratios": sd_ratios,
+        "skipped": skipped,
+        "notes": found.notes,
+        "prob": prob,
+        "group_prob": group_prob,
+        "sd_band": {str(k): list(v) for k, v in bands.items()},
+    }
+    sentences = _failure_sentences(found, width_fail, prob, group_prob)
+    if sentences:
+        text = "; ".join(sentences)
+        return CheckResult(False, text[0].upper() + text[1:] + ".", details)
+    return CheckResult(
+        True, _success_message(found.parameters, found.group_summary, sd_ratios, prob), details
+    )
+
+
+@dataclass
+class _Findings:
+    """What :func:`recovery` found, variable by variable."""
+
+    parameters: list = field(default_factory=list)  # one dict per checked element
+    hyper_fail: list = field(default_factory=list)
+    group_fail: list = field(default_factory=list)
+    shape_fail: list = field(default_factory=list)
+    group_summary: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+
+def _validate_recovery_arguments(prob, group_prob, group_alpha, max_group_misses):
+    """The validated ``(prob, group_prob, group_alpha)``; raises ``ValueError`` on a bad one."""
+    prob = _validate_prob(prob, "prob")
+    group_prob = _validate_prob(group_prob, "group_prob")
+    group_alpha = _validate_prob(group_alpha, "group_alpha")
+    if max_group_misses is not None and (
+        not isinstance(max_group_misses, numbers.Integral) or max_group_misses < 0
+    ):
+        raise ValueError(f"max_group_misses must be a whole number >= 0; got {max_group_misses!r}.")
+    return prob, group_prob, group_alpha
+
+
+def _names_to_check(ds, t: Mapping, var_names):
+    """``(names, skipped, failed)``: the variables to check, the true ones the posterior lacks,
+    and a failed :class:`CheckResult` (or ``None``)."""
+    checkable = [k for k, v in t.items() if _is_scalar_truth(v) or _is_group_truth(v)]
+    if var_names is None:
+        names = [k for k in checkable if k in ds.data_vars]
+        skipped = [k for k in checkable if k not in ds.data_vars]
+        if not names:
+            return (
+                names,
+                skipped,
+                CheckResult(
+                    False,
+                    "None of the true parameters "
+                    f"({', '.join(checkable)}) is a variable of the posterior (it has: "
+                    f"{', '.join(sorted(map(str, ds.data_vars))) or 'none'}); name your variables "
+                    "as in the truth.",
+                    {"error": "no_variables", "truth_keys": checkable},
+                ),
+            )
+        return names, skipped, None
+    names, failed = _select_vars(ds, var_names, "recovery")
+    if failed is not None:
+        return names, [], failed
+    not_truth = [n for n in names if n not in checkable]
+    if not_truth:
+        raise ValueError(
+            f"var_names {not_truth} have no true value to compare with; the truth has: "
+            f"{', '.join(checkable)}."
+        )
+    return names, [], None
+
+
+def _check_hyperparameter(found: _Findings, name: str, tv, draws, extra, prob: float) -> None:
+    """A scalar truth against its central ``prob`` interval."""
+    if extra:
+        found.shape_fail.append(
+            f"'{name}' should be a single number but the posterior's '{name}' has "
+            f"dimensions {tuple(map(str, extra))}; store the scalar itself (e.g. "
+            f"pm.Deterministic('{name}', corr[0, 1]))"
+        )
+        return
+    q_lo, q_hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2])
+    mean, sd = float(draws.mean()), float(draws.std())
+    ok = bool(q_lo <= tv <= q_hi) and q_hi > q_lo  # a single value is not a posterior
+    rec = {
+        "name": name,
+        "group": None,
+        "truth": float(tv),
+        "mean": mean,
+        "sd": sd,
+        "low": float(q_lo),
+        "high": float(q_hi),
+        "prob": prob,
+        "inside": ok,
+        "z": (float(tv) - mean) / sd if sd > 0 else float("inf"),
+    }
+    found.parameters.append(rec)
+    if not ok:
+        found.hyper_fail.append(rec)
+
+
+def _check_group_variable(
+    found: _Findings,
+    name: str,
+    da,
+    tv: Mapping,
+    draws,
+    extra,
+    group_prob: float,
+    group_alpha: float,
+    max_group_misses: int | None,
+) -> None:
+    """Group truths against their central ``group_prob`` intervals, with an allowance of misses."""
+    groups = list(tv)
+    if len(extra) > 1:
+        found.shape_fail.append(
+            f"'{name}' should have one value per group but the posterior's '{name}' has "
+            f"dimensions {tuple(map(str, extra))}"
+        )
+        return
+    if not extra:
+        idx = np.zeros(len(groups), dtype=int)
+        draws2 = draws.reshape(-1, 1)
+        dim = "group"
+        found.notes.append(
+            f"'{name}' has no group dimension, so one value stands for all {len(groups)} groups"
+        )
+    else:
+        dim = str(extra[0])
+        try:
+            idx, _, note = _match_groups(da, tv, name)
+        except _Mismatch as err:
+            found.shape_fail.append(str(err))
+            return
+        if note:
+            found.notes.append(note)
+        draws2 = draws
+    q = np.quantile(draws2, [(1 - group_prob) / 2, (1 + group_prob) / 2], axis=0)
+    means, sds = draws2.mean(axis=0), draws2.std(axis=0)
+    misses = []
+    for k, g in enumerate(groups):
+        i = idx[k]
+        truth_g = float(tv[g])
+        ok = bool(q[0, i] <= truth_g <= q[1, i]) and q[1, i] > q[0, i]
+        z = (truth_g - means[i]) / sds[i] if sds[i] > 0 else float("inf")
+        rec = {
+            "name": name,
+            "group": str(g),
+            "truth": truth_g,
+            "mean": float(means[i]),
+            "sd": float(sds[i]),
+            "low": float(q[0, i]),
+            "high": float(q[1, i]),
+            "prob": group_prob,
+            "inside": ok,
+            "z": float(z),
+        }
+        found.parameters.append(rec)
+        if not ok:
+            misses.append(rec)
+    n = len(groups)
+    allowed = (
+        int(max_group_misses)
+        if max_group_misses is not None
+        else _binom_allowance(n, 1 - group_prob, group_alpha)
+    )
+    found.group_summary[name] = {
+        "n_groups": n,
+        "misses": len(misses),
+        "allowed": allowed,
+        "dim": dim,
+    }
+    if len(misses) > allowed:
+        worst = max(misses, key=lambda r: abs(r["z"]))
+        found.group_fail.append((name, dim, n, misses, allowed, worst, not extra))
+
+
+def _reference_sds(sd_reference, sim, t: Mapping):
+    """The reference posterior sds ``{name: sd}`` of the width test (``None`` or empty: no test)."""
     ref = sd_reference
     if isinstance(ref, str):
         if ref != "auto":
@@ -364,6 +441,13 @@ def recovery(
             for k in ref_ds.data_vars
             if ref_ds[k].ndim == 2 and k in t and _is_scalar_truth(t[k])
         }
+    return ref
+
+
+def _width_test(ds, ref, bands: dict) -> tuple[dict, list]:
+    """``(sd_ratios, width_fail)``: posterior sd over reference sd, and the ratios out of band."""
+    sd_ratios = {}
+    width_fail = []
     if ref:
         for key, ref_sd in ref.items():
             if key not in ds.data_vars:
@@ -378,18 +462,15 @@ def recovery(
             sd_ratios[key]["band"] = [lo_band, hi_band]
             if not lo_band <= ratio <= hi_band:
                 width_fail.append((key, sd, float(ref_sd), ratio, lo_band))
+    return sd_ratios, width_fail
 
-    details = {
-        "parameters": parameters,
-        "groups": group_summary,
-        "sd_ratios": sd_ratios,
-        "skipped": skipped,
-        "notes": notes,
-        "prob": prob,
-        "group_prob": group_prob,
-        "sd_band": {str(k): list(v) for k, v in bands.items()},
-    }
-    sentences = list(shape_fail)
+
+def _failure_sentences(
+    found: _Findings, width_fail: list, prob: float, group_prob: float
+) -> list[str]:
+    """One sentence per failed test, in the order: shapes, hyperparameters, groups, widths."""
+    sentences = list(found.shape_fail)
+    hyper_fail = found.hyper_fail
     if hyper_fail:
         parts = [
             f"{r['name']} (truth {_fmt(r['truth'])} vs interval [{_fmt(r['low'])}, {_fmt(r['high'])}], "
@@ -402,7 +483,7 @@ def recovery(
             f"{_plural(len(hyper_fail), 'true value')} outside {'its' if len(hyper_fail) == 1 else 'their'} "
             f"{_pct(prob)} interval: {', '.join(parts)}"
         )
-    for name, dim, n, misses, allowed, worst, pooled in group_fail:
+    for name, dim, n, misses, allowed, worst, pooled in found.group_fail:
         hint = (
             f"the model gives all {dim}s one {name}; it may be missing varying "
             f"{'slopes' if name == 'beta' else 'intercepts' if name == 'alpha' else name}"
@@ -427,12 +508,14 @@ def recovery(
                 f"the posterior sd of {key} is {_fmt(sd)}, {_fmt(ratio)} times larger than a correct "
                 f"model gives ({_fmt(ref_sd)}): check the priors and the likelihood"
             )
-    if sentences:
-        text = "; ".join(sentences)
-        return CheckResult(False, text[0].upper() + text[1:] + ".", details)
+    return sentences
+
+
+def _success_message(parameters: list, group_summary: dict, sd_ratios: dict, prob: float) -> str:
+    """The message of a passed :func:`recovery`: what was checked, and by how much it passed."""
     n_hyper = sum(1 for p in parameters if p["group"] is None)
     n_group = len(parameters) - n_hyper
-    msg = (
+    return (
         f"Recovered the truth: {n_hyper} hyperparameter(s) inside their {_pct(prob)} interval"
         + (
             ", group coefficients within the allowed misses ("
@@ -453,7 +536,6 @@ def recovery(
         )
         + "."
     )
-    return CheckResult(True, msg, details)
 
 
 def extreme_group(
