@@ -51,8 +51,10 @@ wheel and, through its ``Requires-Dist`` metadata, PyMC, ArviZ, nutpie and the r
 uses Python 3.12 (``python_version`` is set by the build). ``otter run`` on a local machine does
 not install anything: it uses the environment it runs in, where teachkit is already installed.
 
-Because the wheel is rebuilt from the working tree at every build, ``--check`` compares it by
-name (that is, by teachkit version) only; every other file is compared byte for byte.
+The wheel is built from the package files alone (fixed timestamps, no paths of the machine), so
+the same tree gives the same bytes anywhere, and ``--check`` compares it byte for byte like
+every other file: a zip whose wheel predates a change to teachkit's code would grade on
+Gradescope with the old checks, so it is reported stale ("run teachkit build").
 
 Master notebook rules (enforced by :func:`master_problems`)
 -----------------------------------------------------------
@@ -586,7 +588,7 @@ def _zip_members(path: Path) -> dict[str, bytes]:
 
 
 def _compare_zip(fresh: Path, committed: Path) -> list[str]:
-    """Differences between two autograder zips; the bundled wheel is compared by name only."""
+    """Differences between two autograder zips, member by member, the bundled wheel included."""
     a, b = _zip_members(fresh), _zip_members(committed)
     diffs = []
     for member in sorted(set(a) | set(b)):
@@ -594,8 +596,8 @@ def _compare_zip(fresh: Path, committed: Path) -> list[str]:
             diffs.append(f"{member} is missing from the committed zip")
         elif member not in a:
             diffs.append(f"{member} is in the committed zip but would not be built")
-        elif member.endswith(".whl"):
-            continue  # rebuilt from the working tree at every build: compared by name
+        elif member.endswith(".whl") and a[member] != b[member]:
+            diffs.append(f"{member} differs: teachkit's code changed since the zip was built")
         elif a[member] != b[member]:
             diffs.append(f"{member} differs")
     return diffs

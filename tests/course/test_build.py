@@ -228,6 +228,41 @@ def test_check_reports_the_pinned_versions_stale_when_the_installed_ones_change(
     assert "autograder/hw99-toy/autograder.zip: constraints.txt differs" in stale
 
 
+def test_check_reports_a_zip_whose_teachkit_wheel_is_older_than_the_code(
+    toy_project, tmp_path, monkeypatch
+):
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(toy_project, root)
+    real = assignments.build_wheel
+
+    def changed_code(dest):  # the same package with one module edited since the zip was built
+        wheel = real(dest)
+        members = {n: zipfile.ZipFile(wheel).read(n) for n in zipfile.ZipFile(wheel).namelist()}
+        members["teachkit/checks/sampler.py"] += b"\n# edited\n"
+        return assignments.write_deterministic_zip(members, wheel)
+
+    monkeypatch.setattr(assignments, "build_wheel", changed_code)
+    stale = assignments.check(root=root)
+    name = assignments.build_wheel(tmp_path).name
+    assert (
+        f"autograder/hw99-toy/autograder.zip: files/{name} differs: teachkit's code changed "
+        "since the zip was built" in stale
+    ), stale
+
+
+def test_the_wheel_is_the_same_bytes_from_any_checkout_path(tmp_path):
+    # what lets --check compare it byte for byte: nothing of the machine or the path goes in
+    import teachkit
+
+    checkout = str(Path(teachkit.__file__).resolve().parents[1])
+    wheel = zipfile.ZipFile(assignments.build_wheel(tmp_path))
+    leaks = [n for n in wheel.namelist() if checkout.encode() in wheel.read(n)]
+    assert not leaks, f"the wheel names the checkout path {checkout} in {leaks}"
+    assert all(info.date_time == wheel.infolist()[0].date_time for info in wheel.infolist())
+
+
 def test_build_refuses_a_master_that_breaks_the_rules(tmp_path):
     toy_master(tmp_path / "solutions" / "hw99-toy.ipynb", kernel="conda-env-teach")
     with pytest.raises(ValueError, match="kernelspec name is 'conda-env-teach'"):
