@@ -40,7 +40,7 @@ How teachkit reaches Gradescope
 The hidden tests import :mod:`teachkit.simulate` and :mod:`teachkit.checks`, so the grading
 image must have teachkit installed. Every build writes a pure-Python wheel of the installed
 teachkit package (``teachkit-<version>-py3-none-any.whl``, built in-process from the package
-files and the installed distribution's metadata, with fixed timestamps) into the zip under
+files and the metadata in ``pyproject.toml``, with fixed timestamps) into the zip under
 ``files/``. Gradescope unpacks the zip into ``/autograder/source``, so ``requirements.txt``
 names the wheel by its absolute path there::
 
@@ -366,11 +366,52 @@ def _record_hash(data: bytes) -> str:
     return f"sha256={digest}"
 
 
+def _wheel_metadata(pyproject: Path, dist) -> str:
+    """The wheel's METADATA: from ``pyproject.toml`` in a checkout, else the installed dist.
+
+    Read from the checkout's ``pyproject.toml`` verbatim, so that the same tree gives the same
+    bytes whatever setuptools installed it (setuptools rewrites ``pymc>=6,<7`` as
+    ``pymc<7,>=6``, and its versions differ in what they write).
+    """
+    import tomllib
+
+    project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
+    lines = ["Metadata-Version: 2.1"]
+    if project.get("name") == "teachkit":
+        lines += [f"Name: {project['name']}", f"Version: {dist.version}"]
+        if project.get("description"):
+            lines.append(f"Summary: {project['description']}")
+        if project.get("requires-python"):
+            lines.append(f"Requires-Python: {project['requires-python']}")
+        requires = list(project.get("dependencies", []))
+        extras = project.get("optional-dependencies", {})
+        for extra, reqs in extras.items():
+            for req in reqs:
+                base, _, marker = req.partition(";")
+                when = (
+                    f'({marker.strip()}) and extra == "{extra}"'
+                    if marker
+                    else f'extra == "{extra}"'
+                )
+                requires.append(f"{base.strip()}; {when}")
+        lines += [f"Requires-Dist: {req}" for req in requires]
+        lines += [f"Provides-Extra: {e}" for e in extras]
+    else:  # an installed teachkit, no checkout: what its installer wrote
+        metadata = dist.metadata
+        lines += [f"Name: {metadata['Name']}", f"Version: {dist.version}"]
+        for key in ("Summary", "Requires-Python"):
+            if metadata.get(key):
+                lines.append(f"{key}: {metadata[key]}")
+        lines += [f"Requires-Dist: {req}" for req in (dist.requires or [])]
+        lines += [f"Provides-Extra: {e}" for e in metadata.get_all("Provides-Extra") or []]
+    return "\n".join(lines) + "\n"
+
+
 def build_wheel(dest: str | Path) -> Path:
     """Write a pure-Python wheel of the installed teachkit package into ``dest``.
 
     The wheel holds the package's ``.py`` files and package data (no ``__pycache__``) and the
-    installed distribution's metadata (name, version, ``Requires-Dist``), so ``pip install``
+    project's metadata (name, version, ``Requires-Dist``; :func:`_wheel_metadata`), so ``pip install``
     of the wheel also installs PyMC, ArviZ, otter-grader and the rest. Timestamps are fixed:
     the same sources give the same bytes.
 
@@ -405,14 +446,7 @@ def build_wheel(dest: str | Path) -> Path:
             members[f"teachkit/{f.relative_to(package).as_posix()}"] = f.read_bytes()
 
     info = f"teachkit-{version}.dist-info"
-    metadata = dist.metadata
-    lines = ["Metadata-Version: 2.1", f"Name: {metadata['Name']}", f"Version: {version}"]
-    for key in ("Summary", "License", "Requires-Python"):
-        if metadata.get(key):
-            lines.append(f"{key}: {metadata[key]}")
-    lines += [f"Requires-Dist: {req}" for req in (dist.requires or [])]
-    lines += [f"Provides-Extra: {e}" for e in metadata.get_all("Provides-Extra") or []]
-    members[f"{info}/METADATA"] = ("\n".join(lines) + "\n").encode()
+    members[f"{info}/METADATA"] = _wheel_metadata(package.parent / "pyproject.toml", dist).encode()
     members[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: teachkit.assignments\nRoot-Is-Purelib: true\n"
         b"Tag: py3-none-any\n"
