@@ -242,7 +242,7 @@ def recovery(
     }
     sentences = _failure_sentences(found, width_fail, prob, group_prob)
     if sentences:
-        text = "; ".join(sentences)
+        text = "; ".join(sentence.rstrip(".") for sentence in sentences)  # one full stop at the end
         return CheckResult(False, text[0].upper() + text[1:] + ".", details)
     return CheckResult(
         True, _success_message(found.parameters, found.group_summary, sd_ratios, prob), details

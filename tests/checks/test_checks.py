@@ -232,6 +232,7 @@ def test_recovery_label_mismatch_and_positional_fallback():
     post = _posterior(rng, TRUTH)
     r = checks.recovery(_rec_idata(post, ["s1", "s2", "s3", "s4"]), TRUTH)
     assert not r and "coords={'station'" in r.message
+    assert "data>}.." not in r.message and "data>}.;" not in r.message, r.message  # one full stop
     no_coords = _idata(post, dims={"alpha": ["station"], "beta": ["station"]})
     r = checks.recovery(no_coords, TRUTH)
     assert r and any("by position" in n for n in r.details["notes"])
