@@ -16,8 +16,8 @@ def test_q1_structure(q1_model):
     checks.structure(q1_model, likelihood='binomial', variables=['alpha', 'total_effect'], priors={'alpha': ('Normal', 0, 2)}).assert_()
 
 @test_case(points=2, hidden=True)
-def test_q1_total_effect(q1_idata):
+def test_q1_total_effect(q1_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=410).truth
+    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
     checks.recovery(q1_idata, {'total_effect': truth['observed_total_effect']}, var_names=['total_effect']).assert_()
 

@@ -20,8 +20,8 @@ def test_q2_health(q2_idata):
     checks.combine(checks.divergences(q2_idata), checks.convergence(q2_idata, var_names=['direct_effect'])).assert_()
 
 @test_case(points=2, hidden=True)
-def test_q2_direct_effect(q2_idata):
+def test_q2_direct_effect(q2_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=410).truth
+    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
     checks.recovery(q2_idata, {'direct_effect': truth['direct_effect']}, var_names=['direct_effect']).assert_()
 

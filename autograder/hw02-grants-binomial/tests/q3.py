@@ -21,8 +21,8 @@ def test_q3_health(q3_idata):
     checks.combine(checks.divergences(q3_idata), checks.convergence(q3_idata, var_names=['tau', 'direct_effect'])).assert_()
 
 @test_case(points=3, hidden=True)
-def test_q3_recovery(q3_idata):
+def test_q3_recovery(q3_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=410).truth
+    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
     checks.recovery(q3_idata, {'direct_effect': truth['direct_effect'], 'tau': truth['tau']}, var_names=['direct_effect', 'tau']).assert_()
 

@@ -6,6 +6,7 @@ scale, and a cell with a typo'd name (``q1_idat``) that raises a NameError.
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s3310452"\n'],
     "q1": [
         """with pm.Model(coords=coords) as q1_model:
     alpha = pm.Normal("alpha", 0, 2, dims="gender")

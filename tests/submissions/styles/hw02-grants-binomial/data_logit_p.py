@@ -6,6 +6,7 @@ coordinate labels instead of the setup's FEMALE/MALE integers (same thing).
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "z5550912"\n'],
     "q1": [
         """import pandas as pd
 

@@ -7,6 +7,7 @@ again inside the cell rather than trusting the setup's arrays.
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "  s0947113 "\n'],
     "q1": [
         """n_gender, n_disc = len(coords["gender"]), len(coords["discipline"])
 g_code = data["gender"].cat.codes.values
