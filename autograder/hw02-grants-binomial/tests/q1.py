@@ -18,6 +18,6 @@ def test_q1_structure(q1_model):
 @test_case(points=2, hidden=True)
 def test_q1_total_effect(q1_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
-    checks.recovery(q1_idata, {'total_effect': truth['observed_total_effect']}, var_names=['total_effect']).assert_()
+    sim = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8)
+    checks.combine(checks.data_match(q1_idata, sim), checks.recovery(q1_idata, {'total_effect': sim.truth['observed_total_effect']}, var_names=['total_effect'])).assert_()
 

@@ -22,6 +22,6 @@ def test_q2_health(q2_idata):
 @test_case(points=2, hidden=True)
 def test_q2_direct_effect(q2_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
-    checks.recovery(q2_idata, {'direct_effect': truth['direct_effect']}, var_names=['direct_effect']).assert_()
+    sim = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8)
+    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, {'direct_effect': sim.truth['direct_effect']}, var_names=['direct_effect'])).assert_()
 

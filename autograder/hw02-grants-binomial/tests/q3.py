@@ -23,6 +23,6 @@ def test_q3_health(q3_idata):
 @test_case(points=3, hidden=True)
 def test_q3_recovery(q3_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    truth = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8).truth
-    checks.recovery(q3_idata, {'direct_effect': truth['direct_effect'], 'tau': truth['tau']}, var_names=['direct_effect', 'tau']).assert_()
+    sim = simulate.grants(seed=simulate.student_seed('hw02-grants-binomial', STUDENT_ID), tau=1, scale=8)
+    checks.combine(checks.data_match(q3_idata, sim), checks.recovery(q3_idata, {'direct_effect': sim.truth['direct_effect'], 'tau': sim.truth['tau']}, var_names=['direct_effect', 'tau'])).assert_()
 
