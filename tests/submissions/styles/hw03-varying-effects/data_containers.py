@@ -6,7 +6,6 @@ every row with an ``obs`` coordinate, and reads the answers off with xarray and 
 """
 
 ANSWERS = {
-    "q0": ['STUDENT_ID = "s2031877"\n'],
     "q1": [
         """import pandas as pd
 
