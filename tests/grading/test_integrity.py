@@ -174,6 +174,28 @@ def test_array_fingerprint_of_posterior_and_data():
     assert value_fingerprint([1]) is None and value_fingerprint(True) is None
 
 
+def test_the_data_fingerprint_ignores_names_order_and_dtype():
+    """One data set, fitted in two styles, is one data set: ``same-data`` must see through them."""
+    counts = np.array([12, 30, 7, 55, 21])
+    a = xr.DataTree.from_dict({"observed_data": xr.Dataset({"awards": (("row",), counts)})})
+    b = xr.DataTree.from_dict(
+        {"observed_data": xr.Dataset({"A": (("obs",), counts[::-1].astype(float))})}
+    )
+    assert array_fingerprint(a, "observed_data") == array_fingerprint(b, "observed_data")
+    changed = counts.copy()
+    changed[2] += 1
+    c = xr.DataTree.from_dict({"observed_data": xr.Dataset({"awards": (("row",), changed)})})
+    assert array_fingerprint(c, "observed_data") != array_fingerprint(a, "observed_data")
+    # the posterior stays exact: a renamed variable is other code, not a copied fit
+    pa = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"mu": (("chain", "draw"), np.ones((1, 3)))})}
+    )
+    pb = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"m": (("chain", "draw"), np.ones((1, 3)))})}
+    )
+    assert array_fingerprint(pa, "posterior") != array_fingerprint(pb, "posterior")
+
+
 PYTHON_TEST = """from otter.test_files import test_case
 
 OK_FORMAT = False
