@@ -19,7 +19,9 @@ import nbformat
 
 __all__ = [
     "Edit",
+    "DEMO_HW02_ROSTER",
     "demo_class",
+    "demo_hw02_class",
     "demo_hw04_class",
     "filled_notebook",
     "student_notebook",
@@ -181,3 +183,61 @@ def demo_hw04_class(root: str | Path = ".") -> dict[str, bytes]:
         "tampering": _tampering(blank),
     }
     return {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in sorted(notebooks.items())}
+
+
+#: The roster of the per-student sample class of homework 2 (:func:`demo_hw02_class`).
+DEMO_HW02_ROSTER = """id,name,email,section
+s1001,Ana Lima,ana.lima@example.edu,A
+s1002,Bo Chen,bo.chen@example.edu,A
+s1003,Cy Diaz,cy.diaz@example.edu,B
+s1004,Di Eng,di.eng@example.edu,B
+s1005,Ed Fox,ed.fox@example.edu,A
+s1006,Fa Gil,fa.gil@example.edu,B
+"""
+
+
+def _as_student(nb: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
+    """A filled notebook with its question-0 answer set to ``STUDENT_ID = "<student_id>"``."""
+    return with_edits(nb, Edit('STUDENT_ID = "instructor-demo"', f'STUDENT_ID = "{student_id}"'))
+
+
+def demo_hw02_class(root: str | Path = ".") -> dict[str, bytes]:
+    """A class of ``hw02-grants-binomial`` with per-student data and a roster: ``{file: bytes}``.
+
+    Every student's grant data are simulated from their ``STUDENT_ID``; ``roster.csv`` is
+    :data:`DEMO_HW02_ROSTER`. Submissions are named by ID:
+
+    - ``s1001`` (Ana): the solution, her own ID: full marks on her data;
+    - ``s1002`` (Bo): his own ID, the DAG misread in question 4 (``q4_path = "direct"``);
+    - ``s1003`` (Cy): Ana's notebook, Ana's ID and all: graded on Ana's data (full marks: the
+      work is right for the ID it declares), flagged in the gradebook (``mismatch``) and in the
+      integrity report (Ana's ID, Ana's data, Ana's draws), never penalised by the flags;
+    - ``s1004`` (Di): her own ID, but last year's shared data (``DATA_SEED = 410``): correct models
+      of the wrong data, which ``checks.data_match`` catches in every recovery test;
+    - ``s1005`` (Ed): the placeholder ID left in: 0 points, and the feedback says what to do;
+    - ``s1006`` (Fa) hands in nothing: a ``missing`` row.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import teachkit
+    >>> root = Path(teachkit.__file__).parents[1]
+    >>> sorted(demo_hw02_class(root))  # doctest: +NORMALIZE_WHITESPACE
+    ['roster.csv', 's1001.ipynb', 's1002.ipynb', 's1003.ipynb', 's1004.ipynb', 's1005.ipynb']
+    """
+    name = "hw02-grants-binomial"
+    good = filled_notebook(name, root)
+    ana = _as_student(good, "s1001")
+    data_line = f'DATA_SEED = simulate.student_seed("{name}", STUDENT_ID)'
+    notebooks = {
+        "s1001": ana,
+        "s1002": with_edits(
+            _as_student(good, "s1002"), Edit('q4_path = "mediated"', 'q4_path = "direct"')
+        ),
+        "s1003": ana,
+        "s1004": with_edits(_as_student(good, "s1004"), Edit(data_line, "DATA_SEED = 410")),
+        "s1005": _as_student(good, "your-student-id"),
+    }
+    out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
+    out["roster.csv"] = DEMO_HW02_ROSTER.encode()
+    return dict(sorted(out.items()))

@@ -1,11 +1,13 @@
-"""The demo's build-and-grade step: build every assignment, grade two bundled sample classes.
+"""The demo's build-and-grade step: build every assignment, grade three bundled sample classes.
 
 :func:`build` runs ``teachkit build`` into the demo's output folder (so the committed
 ``exercises/`` and ``autograder/`` are left alone); :func:`grade_class` writes a sample class next
 to it and grades it with ``teachkit grade``'s machinery (time limit, workers, tamper-resistant
 clean-process tests): homework 1's (:func:`teachkit.sample_submissions.demo_class`, NumPy only,
-into ``OUT/class`` and ``OUT/grading``) and homework 4's, the flagship MCMC assignment
-(:func:`teachkit.sample_submissions.demo_hw04_class`, into ``OUT/hw04-class`` and
+into ``OUT/class`` and ``OUT/grading``), homework 2's, with per-student data and a roster
+(:func:`teachkit.sample_submissions.demo_hw02_class`, into ``OUT/hw02-class`` and
+``OUT/hw02-grading``, whose ``integrity.csv`` flags the copy), and homework 4's, the flagship MCMC
+assignment (:func:`teachkit.sample_submissions.demo_hw04_class`, into ``OUT/hw04-class`` and
 ``OUT/hw04-grading``).
 """
 
@@ -22,6 +24,7 @@ DEMO_ASSIGNMENT = "hw01-mvnormal-cholesky"
 #: The sample classes the demo grades: ``{assignment: (class folder, grading folder)}`` in ``OUT``.
 DEMO_CLASSES = {
     DEMO_ASSIGNMENT: ("class", "grading"),
+    "hw02-grants-binomial": ("hw02-class", "hw02-grading"),
     "hw04-covarying-parameters": ("hw04-class", "hw04-grading"),
 }
 
@@ -34,6 +37,10 @@ class GradeStep:
     gradebook: object
     gradebook_csv: Path
     feedback_dir: Path
+    #: ``OUT/<grading folder>/integrity.csv``: the signals worth a look (never penalties)
+    integrity_csv: Path
+    #: the class's roster (``roster.csv`` in the class folder), when it has one
+    roster: Path | None = None
 
 
 def project_root() -> Path:
@@ -75,11 +82,11 @@ def grade_class(
 
     if name not in DEMO_CLASSES:
         raise ValueError(f"the demo has sample classes of {', '.join(DEMO_CLASSES)}; got {name!r}")
-    make = (
-        sample_submissions.demo_class
-        if name == DEMO_ASSIGNMENT
-        else (lambda root, _name: sample_submissions.demo_hw04_class(root))
-    )
+    make = {
+        DEMO_ASSIGNMENT: sample_submissions.demo_class,
+        "hw02-grants-binomial": lambda root, _name: sample_submissions.demo_hw02_class(root),
+        "hw04-covarying-parameters": lambda root, _name: sample_submissions.demo_hw04_class(root),
+    }[name]
     root = project_root()
     out = Path(out)
     class_name, grading_name = DEMO_CLASSES[name]
@@ -87,6 +94,7 @@ def grade_class(
     class_dir.mkdir(parents=True, exist_ok=True)
     for file, data in make(root, name).items():
         (class_dir / file).write_bytes(data)
+    roster = class_dir / "roster.csv" if (class_dir / "roster.csv").is_file() else None
     log(
         f"  grading {len(list(class_dir.glob('*.ipynb')))} sample submissions to {name} "
         f"({workers} at a time, {timeout:.0f} s limit each) ..."
@@ -100,7 +108,14 @@ def grade_class(
         progress=True,
         rerun=True,
         root=root,
+        roster=roster,
     )
+    graded = out / grading_name
     return GradeStep(
-        class_dir, book, out / grading_name / "gradebook.csv", out / grading_name / "feedback"
+        class_dir,
+        book,
+        graded / "gradebook.csv",
+        graded / "feedback",
+        graded / "integrity.csv",
+        roster,
     )

@@ -7,8 +7,9 @@ One function per step, strung together by :func:`run`:
 2. :func:`teachkit.demo.fit.fit_funnel` -- centred vs non-centred correlated model on the funnel
    data: divergences, recovery table, plots into ``OUT/plots/``;
 3. and 4. :func:`teachkit.demo.grade.build` -- ``teachkit build`` into ``OUT/build/``, and
-   :func:`teachkit.demo.grade.grade_class` -- ``teachkit grade`` of two bundled sample classes:
-   homework 1's into ``OUT/grading/``, homework 4's (MCMC) into ``OUT/hw04-grading/``;
+   :func:`teachkit.demo.grade.grade_class` -- ``teachkit grade`` of three bundled sample classes:
+   homework 1's into ``OUT/grading/``, homework 2's (per-student data, a roster, the integrity
+   report) into ``OUT/hw02-grading/``, homework 4's (MCMC) into ``OUT/hw04-grading/``;
 5. :func:`teachkit.demo.report.write_report` -- ``OUT/report.html``.
 """
 
@@ -31,6 +32,29 @@ _HYPER = ("mu_a", "mu_b", "sigma_a", "sigma_b", "rho", "sigma")
 #: cache costs a few minutes per notebook.
 MCMC_TIMEOUT = 900
 _MAX_GROUP_ROWS = 12
+
+#: What the report says about each sample class (``{folder}``: the class folder's name).
+_CLASS_TEXT = {
+    "hw01-mvnormal-cholesky": (
+        "Every assignment was built with teachkit build into build/; the sample class ({folder}/) "
+        "was graded with teachkit grade: each notebook ran under a time and memory limit and its "
+        "hidden tests ran in a separate clean process."
+    ),
+    "hw02-grants-binomial": (
+        "Per-student data ({folder}/, with roster.csv): each student's grant data are simulated "
+        "from their STUDENT_ID, and the hidden tests recompute that student's truth. Ana and Bo "
+        "work on their own data (Bo misreads the DAG); Cy hands in Ana's notebook, her ID and "
+        "all (graded on Ana's data, flagged: mismatch, her ID, her data, her draws); Di fits last "
+        "year's shared data (checks.data_match takes the recovery points); Ed left the "
+        "placeholder ID (0, and the feedback says why); Fa handed in nothing (missing)."
+    ),
+    "hw04-covarying-parameters": (
+        "The flagship MCMC homework ({folder}/): two correct submissions written differently (full "
+        "marks), one that kept the centred model where the non-centred one is asked (its "
+        "divergences cost question 2's points), the untouched notebook, and one that patches the "
+        "checks and Otter and writes a fake results file (0)."
+    ),
+}
 
 
 def simulate_presets(seed: int) -> dict[str, Simulation]:
@@ -436,37 +460,37 @@ def run(
         demo_grade.build(out)
         _step(4, n, "grading the bundled sample classes (teachkit grade)", started)
         for k, name in enumerate(demo_grade.DEMO_CLASSES):
-            # homework 4's notebooks fit MCMC models (a minute each warm, a few cold)
-            limit = timeout if k == 0 else max(timeout, MCMC_TIMEOUT)
+            # the MCMC homeworks' notebooks fit PyMC models (a minute each warm, a few cold)
+            limit = timeout if name == demo_grade.DEMO_ASSIGNMENT else max(timeout, MCMC_TIMEOUT)
             g = demo_grade.grade_class(out, name, workers=workers, timeout=limit)
             rows = pd.DataFrame(g.gradebook.rows())
             cols = [
-                c for c in ["id", "total", "possible", "status", "seconds", "reason"] if c in rows
-            ]
+                c
+                for c in ["id", "student", "total", "possible", "status", "id_check", "seconds"]
+                if c in rows
+            ] + [c for c in ["reason"] if c in rows and g.roster is None]
             print()
             print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
+            flags = pd.read_csv(g.integrity_csv, dtype=str) if g.integrity_csv.is_file() else None
+            if g.roster is not None and flags is not None:
+                print(f"\n  integrity report ({len(flags)} flags, never penalties):")
+                for f in flags.itertuples():
+                    print(f"    {f.kind:<16} {f.students:<14} {f.evidence[:90]}")
             sec = Section(f"{3 + k}. Grading a sample class of {name}")
-            if k == 0:
-                sec.text(
-                    "Every assignment was built with teachkit build into build/; the sample class "
-                    f"({g.class_dir.name}/) was graded with teachkit grade: each notebook ran under a "
-                    "time and memory limit and its hidden tests ran in a separate clean process."
-                )
-            else:
-                sec.text(
-                    f"The flagship MCMC homework ({g.class_dir.name}/): two correct submissions written "
-                    "differently (full marks), one that kept the centred model where the non-centred one "
-                    "is asked (its divergences cost question 2's points), the untouched notebook, and "
-                    "one that patches the checks and Otter and writes a fake results file (0)."
-                )
+            sec.text(_CLASS_TEXT[name].format(folder=g.class_dir.name))
             sec.table(rows.drop(columns=[c for c in ("possible",) if c in rows]), "{:.2f}")
-            sec.links(
-                {
-                    f"feedback: {p.stem}": str(p.relative_to(out))
-                    for p in sorted(g.feedback_dir.glob("*.md"))
-                }
-                | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))}
-            )
+            links = {
+                f"feedback: {p.stem}": str(p.relative_to(out))
+                for p in sorted(g.feedback_dir.glob("*.md"))
+            } | {"gradebook.csv": str(g.gradebook_csv.relative_to(out))}
+            if g.roster is not None and flags is not None:
+                sec.text(
+                    "The integrity report (integrity.csv): signals for a person to look at, never "
+                    "a penalty by themselves."
+                )
+                sec.table(flags)
+                links["integrity.csv"] = str(g.integrity_csv.relative_to(out))
+            sec.links(links)
             sections.append(sec)
 
     _step(5, n, "writing the report", started)
@@ -482,6 +506,8 @@ def run(
         look += [
             (str(out / "grading" / "gradebook.csv"), "the gradebook (homework 1)"),
             (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission"),
+            (str(out / "hw02-grading" / "gradebook.csv"), "homework 2's, per-student data, roster"),
+            (str(out / "hw02-grading" / "integrity.csv"), "homework 2's integrity report"),
             (str(out / "hw04-grading" / "gradebook.csv"), "homework 4's gradebook and feedback/"),
         ]
     if "fit" not in skip:

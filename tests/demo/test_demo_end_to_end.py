@@ -23,7 +23,7 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
         assert (out / "plots" / f"{name}.png").stat().st_size > 10_000
 
     # every assignment built; the sample class graded with the expected verdicts
-    for hw in ("hw01-mvnormal-cholesky", "hw04-covarying-parameters"):
+    for hw in ("hw01-mvnormal-cholesky", "hw02-grants-binomial", "hw04-covarying-parameters"):
         assert (out / "build" / "exercises" / f"{hw}.ipynb").is_file()
     rows = {r["id"]: r for r in csv.DictReader(open(out / "grading" / "gradebook.csv"))}
     assert float(rows["good"]["total"]) == float(rows["good"]["possible"]) > 0
@@ -35,6 +35,21 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert (out / "grading" / "feedback" / "flawed-variances-as-sds.md").read_text().count(
         "failed"
     ) >= 1
+
+    # homework 2's class: per-student data and a roster; the copy is flagged, never penalised
+    rows = {r["student"]: r for r in csv.DictReader(open(out / "hw02-grading" / "gradebook.csv"))}
+    assert set(rows) == {f"s100{i}" for i in range(1, 7)}
+    assert float(rows["s1001"]["total"]) == float(rows["s1001"]["possible"]) == 15, rows["s1001"]
+    assert float(rows["s1002"]["total"]) == 14 and float(rows["s1002"]["q4"]) == 2, rows["s1002"]
+    assert float(rows["s1003"]["total"]) == 15, rows["s1003"]
+    assert rows["s1003"]["id_check"].startswith("mismatch: notebook says s1001")
+    assert float(rows["s1004"]["total"]) == 8, rows["s1004"]
+    assert rows["s1005"]["id_check"] == "placeholder" and float(rows["s1005"]["total"]) == 0
+    assert rows["s1006"]["status"] == "missing" and rows["s1006"]["name"] == "Fa Gil"
+    flags = list(csv.DictReader(open(out / "hw02-grading" / "integrity.csv")))
+    kinds = {(f["kind"], f["students"]) for f in flags}
+    assert {("foreign-id", "s1003; s1001"), ("same-data", "s1001; s1003")} <= kinds, flags
+    assert "placeholder" in (out / "hw02-grading" / "feedback" / "s1005.md").read_text()
 
     # homework 4's class: correct work in two styles, centred where non-centred is asked, blank, tampering
     rows = {r["id"]: r for r in csv.DictReader(open(out / "hw04-grading" / "gradebook.csv"))}
@@ -51,4 +66,5 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     report = (out / "report.html").read_text()
     assert report.count("<img") == 4 and "gradebook.csv" in report
     assert "Grading a sample class of hw04-covarying-parameters" in report
+    assert "Grading a sample class of hw02-grants-binomial" in report and "integrity.csv" in report
     assert "Look at:" in printed and str(out / "report.html") in printed

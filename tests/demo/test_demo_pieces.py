@@ -13,7 +13,14 @@ from teachkit.demo import fit as demo_fit
 from teachkit.demo import plots
 from teachkit.demo.grade import project_root
 from teachkit.demo.report import Section, write_report
-from teachkit.sample_submissions import Edit, demo_class, filled_notebook, student_notebook
+from teachkit.grading.roster import declared_student_id, read_roster
+from teachkit.sample_submissions import (
+    Edit,
+    demo_class,
+    demo_hw02_class,
+    filled_notebook,
+    student_notebook,
+)
 
 matplotlib.use("Agg")
 
@@ -114,6 +121,27 @@ def test_demo_class_has_good_flawed_broken_and_tampering():
         nbformat.reads(subs["not-a-notebook.ipynb"].decode(), as_version=4)
     flawed = subs["flawed-variances-as-sds.ipynb"].decode()
     assert "sds = variances" in flawed
+
+
+def test_demo_hw02_class_is_a_per_student_class_with_a_roster(tmp_path):
+    subs = demo_hw02_class(project_root())
+    (tmp_path / "roster.csv").write_bytes(subs["roster.csv"])
+    roster = read_roster(tmp_path / "roster.csv")
+    assert [s.id for s in roster.students] == [f"s100{i}" for i in range(1, 7)]
+    declared = {
+        f: declared_student_id(data).value for f, data in subs.items() if f.endswith(".ipynb")
+    }
+    # Cy (s1003) hands in Ana's notebook, her ID and all; Ed keeps the placeholder; Fa: nothing
+    assert declared == {
+        "s1001.ipynb": "s1001",
+        "s1002.ipynb": "s1002",
+        "s1003.ipynb": "s1001",
+        "s1004.ipynb": "s1004",
+        "s1005.ipynb": "your-student-id",
+    }
+    assert subs["s1003.ipynb"] == subs["s1001.ipynb"]
+    assert "DATA_SEED = 410" in subs["s1004.ipynb"].decode()
+    assert 'q4_path = \\"direct\\"' in subs["s1002.ipynb"].decode()
 
 
 def test_edit_must_match_exactly_once():
