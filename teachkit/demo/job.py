@@ -466,9 +466,9 @@ def run(
             rows = pd.DataFrame(g.gradebook.rows())
             cols = [
                 c
-                for c in ["id", "student", "total", "possible", "status", "id_check", "seconds"]
+                for c in ("id", "student", "total", "possible", "status", "id_check", "reason")
                 if c in rows
-            ] + [c for c in ["reason"] if c in rows and g.roster is None]
+            ]
             print()
             print(_indent(rows[cols].to_string(index=False, max_colwidth=70), "  "))
             flags = pd.read_csv(g.integrity_csv, dtype=str) if g.integrity_csv.is_file() else None
@@ -506,7 +506,10 @@ def run(
         look += [
             (str(out / "grading" / "gradebook.csv"), "the gradebook (homework 1)"),
             (f"{out / 'grading' / 'feedback'}/", "one feedback file per submission"),
-            (str(out / "hw02-grading" / "gradebook.csv"), "homework 2's, per-student data, roster"),
+            (
+                str(out / "hw02-grading" / "gradebook.csv"),
+                "homework 2's gradebook (per-student data)",
+            ),
             (str(out / "hw02-grading" / "integrity.csv"), "homework 2's integrity report"),
             (str(out / "hw04-grading" / "gradebook.csv"), "homework 4's gradebook and feedback/"),
         ]
