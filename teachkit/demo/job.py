@@ -110,16 +110,12 @@ def _population_table(sim: Simulation, table: pd.DataFrame) -> pd.DataFrame:
     """The population truth, and beside it what the simulated groups realised."""
     t = sim.truth
     rows = [{"": "truth", **{k: t[k] for k in _HYPER}}]
-    a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
     if len(table) > 2:
+        real = sim.realised_truth()
         rows.append(
             {
                 "": f"realised by the {len(table)} groups (mean, sd and corr of alpha, beta)",
-                "mu_a": a.mean(),
-                "mu_b": b.mean(),
-                "sigma_a": a.std(ddof=1),
-                "sigma_b": b.std(ddof=1),
-                "rho": np.corrcoef(a, b)[0, 1],
+                **{k: real[k] for k in _HYPER if k != "sigma"},
                 "sigma": float("nan"),
             }
         )

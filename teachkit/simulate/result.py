@@ -78,6 +78,58 @@ class Simulation:
             if isinstance(self.data[col].dtype, pd.CategoricalDtype)
         }
 
+    def realised_truth(self) -> dict:
+        """The truth as these groups realised it: what a fit of this one data set can know.
+
+        A data set of a dozen groups pins down its own groups' intercepts and slopes, not the
+        population they were drawn from: twelve intercepts drawn with sd 0.12 have a sample sd
+        anywhere from about 0.07 to 0.17, and a correct fit covers the sample's value, not
+        always the population's. So a per-student check holds each fit against this: the
+        population ``mu_a``, ``mu_b``, ``sigma_a``, ``sigma_b`` and ``rho`` replaced by the mean,
+        the sample sd (``ddof=1``) and the correlation of the realised ``alpha`` and ``beta``.
+        ``sigma`` (the residual sd, pinned by every observation), ``alpha`` and ``beta`` are
+        the truth's own.
+
+        Only for the Gaussian generators (their truth has ``alpha`` and ``beta`` per group).
+
+        Returns
+        -------
+        dict
+            A copy of :attr:`truth` with the five hyperparameters replaced.
+
+        Examples
+        --------
+        >>> from teachkit.simulate import varying_effects
+        >>> sim = varying_effects(n_groups=30, seed=1)
+        >>> real = sim.realised_truth()
+        >>> sorted(real) == sorted(sim.truth)
+        True
+        >>> import numpy as np
+        >>> bool(np.isclose(real["mu_a"], np.mean(list(sim.truth["alpha"].values()))))
+        True
+        >>> real["sigma"] == sim.truth["sigma"]
+        True
+        """
+        import numpy as np
+
+        groups = [self.truth.get(k) for k in ("alpha", "beta")]
+        if not all(isinstance(g, dict) and len(g) > 2 for g in groups):
+            raise ValueError(
+                f"realised_truth needs the per-group alpha and beta of a Gaussian simulation with "
+                f"at least 3 groups; this {self.kind!r} simulation's truth has "
+                f"{', '.join(sorted(self.truth))}."
+            )
+        a = np.array(list(groups[0].values()), dtype=float)
+        b = np.array(list(groups[1].values()), dtype=float)
+        return {
+            **self.truth,
+            "mu_a": float(a.mean()),
+            "mu_b": float(b.mean()),
+            "sigma_a": float(a.std(ddof=1)),
+            "sigma_b": float(b.std(ddof=1)),
+            "rho": float(np.corrcoef(a, b)[0, 1]),
+        }
+
     def __repr__(self) -> str:
         levels = ", ".join(f"{col}={len(labels)} levels" for col, labels in self.coords.items())
         return (

@@ -24,8 +24,8 @@ def test_q1_sampler_health(q1_idata):
     checks.combine(checks.divergences(q1_idata), checks.convergence(q1_idata, var_names=['mu_a', 'mu_b', 'sigma'])).assert_()
 
 @test_case(points=1, hidden=True)
-def test_q1_recovery(q1_idata):
+def test_q1_recovery(q1_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    sim = simulate.ozone(seed=410, size='homework')
-    checks.combine(checks.data_match(q1_idata, sim), checks.recovery(q1_idata, sim, var_names=['mu_a', 'mu_b'])).assert_()
+    sim = simulate.ozone(seed=simulate.student_seed('hw03-varying-effects', STUDENT_ID), size='homework', rho=0)
+    checks.combine(checks.data_match(q1_idata, sim), checks.recovery(q1_idata, sim.realised_truth(), var_names=['mu_a', 'mu_b'], sd_reference=checks.reference_sd(sim))).assert_()
 

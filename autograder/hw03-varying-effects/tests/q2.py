@@ -16,8 +16,8 @@ def test_q2_structure(q2_model):
     checks.structure(q2_model, varying_intercepts=True, varying_slopes=False, slope='mu_b', group_dim='station', variables=['mu_a', 'mu_b', 'sigma_a', 'sigma', 'alpha'], priors={'mu_a': ('Normal', 0, 2), 'mu_b': ('Normal', 0, 0.1), 'sigma': ('HalfCauchy', 1), 'sigma_a': ('HalfCauchy', 1)}).assert_()
 
 @test_case(points=2, hidden=True)
-def test_q2_recovery(q2_idata):
+def test_q2_recovery(q2_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    sim = simulate.ozone(seed=410, size='homework')
-    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim, var_names=['mu_a', 'sigma_a', 'alpha'])).assert_()
+    sim = simulate.ozone(seed=simulate.student_seed('hw03-varying-effects', STUDENT_ID), size='homework', rho=0)
+    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim.realised_truth(), var_names=['mu_a', 'sigma_a', 'alpha'], sd_reference=checks.reference_sd(sim))).assert_()
 

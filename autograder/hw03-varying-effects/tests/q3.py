@@ -27,8 +27,8 @@ def test_q3_convergence(q3_idata):
     checks.convergence(q3_idata, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'sigma', 'alpha', 'beta']).assert_()
 
 @test_case(points=2, hidden=True)
-def test_q3_recovery(q3_idata):
+def test_q3_recovery(q3_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    sim = simulate.ozone(seed=410, size='homework')
-    checks.combine(checks.data_match(q3_idata, sim), checks.recovery(q3_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'sigma', 'alpha', 'beta'])).assert_()
+    sim = simulate.ozone(seed=simulate.student_seed('hw03-varying-effects', STUDENT_ID), size='homework', rho=0)
+    checks.combine(checks.data_match(q3_idata, sim), checks.recovery(q3_idata, sim.realised_truth(), var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'sigma', 'alpha', 'beta'], sd_reference=checks.reference_sd(sim))).assert_()
 

@@ -6,9 +6,9 @@ name = "q5"
 points = 3
 
 @test_case(points=0, hidden=False)
-def test_q5_names(q5_elevated, q5_depressed):
+def test_q5_names(q5_elevated, q5_depressed, STUDENT_ID):
     from teachkit import simulate
-    stations = simulate.ozone(seed=410, size='homework').coords['station']
+    stations = simulate.ozone(seed=simulate.student_seed('hw03-varying-effects', STUDENT_ID), size='homework', rho=0).coords['station']
     assert q5_elevated in stations and q5_depressed in stations, "store station names (strings from coords['station'])"
 
 @test_case(points=1.5, hidden=True)

@@ -29,10 +29,10 @@ def test_q6_shares_match_the_draws(q6_vague_prior, q6_prior, q6_vague_share, q6_
         assert abs(share - own) < 1e-09, f'{name} is {share:.4f}, but the share of your prior predictive log_ozone above 7 is {own:.4f}'
 
 @test_case(points=1, hidden=True)
-def test_q6_draws_come_from_the_stated_priors(q6_vague_prior, q6_prior):
+def test_q6_draws_come_from_the_stated_priors(q6_vague_prior, q6_prior, STUDENT_ID):
     import numpy as np
     from teachkit import simulate
-    temp = simulate.ozone(seed=410, size='homework').data['temp'].to_numpy()
+    temp = simulate.ozone(seed=simulate.student_seed('hw03-varying-effects', STUDENT_ID), size='homework', rho=0).data['temp'].to_numpy()
     rng = np.random.default_rng(0)
     for name, prior, (sa, sb) in (('q6_vague_prior', q6_vague_prior, (3, 1)), ('q6_prior', q6_prior, (2, 0.1))):
         n = 5000

@@ -6,6 +6,7 @@ every row with an ``obs`` coordinate, and reads the answers off with xarray and 
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s2210834"\n'],
     "q1": [
         """import pandas as pd
 

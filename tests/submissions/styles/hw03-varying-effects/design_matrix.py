@@ -6,6 +6,7 @@ first and the hyperpriors last, passes ``shape=`` along with ``dims=`` (as the s
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "u7781403"\n'],
     "q1": [
         """X = np.column_stack([np.ones_like(temp), temp])
 n_st = len(coords["station"])

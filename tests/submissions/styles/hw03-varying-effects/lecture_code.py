@@ -7,6 +7,7 @@ that raises an AttributeError.
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s0412977"\n'],
     "q1": [
         """with pm.Model(coords=coords) as q1_model:
     mu_a = pm.Normal("mu_a", 0, 2)
