@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 __all__ = [
+    "as_student",
     "Edit",
     "DEMO_HW02_ROSTER",
     "demo_class",
@@ -119,7 +120,7 @@ def demo_class(root: str | Path = ".", name: str = "hw01-mvnormal-cholesky") -> 
         ),
         "tampering": tampering,
     }
-    out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
+    out = _as_files(notebooks)
     out["not-a-notebook.ipynb"] = b"I ran out of time, sorry - will send it tomorrow\n"
     return dict(sorted(out.items()))
 
@@ -142,6 +143,11 @@ _CENTRED_Q2 = Edit(
     '    coeffs = pm.Deterministic("coeffs", pt.stack([mu_a, mu_b]) + z @ chol.T, dims=("group", "coef"))',
     '    coeffs = pm.MvNormal("coeffs", mu=pt.stack([mu_a, mu_b]), chol=chol, dims=("group", "coef"))',
 )
+
+
+def _as_files(notebooks: dict[str, nbformat.NotebookNode]) -> dict[str, bytes]:
+    """``{"<name>.ipynb": bytes}`` of ``{name: notebook}``, sorted by file name."""
+    return {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in sorted(notebooks.items())}
 
 
 def _tampering(blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -182,7 +188,7 @@ def demo_hw04_class(root: str | Path = ".") -> dict[str, bytes]:
         "blank": blank,
         "tampering": _tampering(blank),
     }
-    return {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in sorted(notebooks.items())}
+    return _as_files(notebooks)
 
 
 #: The roster of the per-student sample class of homework 2 (:func:`demo_hw02_class`).
@@ -196,9 +202,29 @@ s1006,Fa Gil,fa.gil@example.edu,B
 """
 
 
-def _as_student(nb: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
-    """A filled notebook with its question-0 answer set to ``STUDENT_ID = "<student_id>"``."""
-    return with_edits(nb, Edit('STUDENT_ID = "instructor-demo"', f'STUDENT_ID = "{student_id}"'))
+def as_student(nb: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose question-0 answer cell reads ``STUDENT_ID = "<student_id>"``.
+
+    The cell is found by what it starts with (``STUDENT_ID``), so this works on any filled
+    notebook of a per-student homework, whatever ID it held.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import teachkit
+    >>> nb = filled_notebook("hw02-grants-binomial", Path(teachkit.__file__).parents[1])
+    >>> [c.source for c in as_student(nb, "s1001").cells if c.source.startswith("STUDENT_ID")]
+    ["STUDENT_ID = 's1001'\\n"]
+    """
+    out = copy.deepcopy(nb)
+    cells = [c for c in out.cells if c.cell_type == "code" and c.source.startswith("STUDENT_ID")]
+    if len(cells) != 1:
+        raise ValueError(
+            f"as_student needs exactly one code cell starting with STUDENT_ID (question 0 of a "
+            f"per-student homework); this notebook has {len(cells)}."
+        )
+    cells[0].source = f"STUDENT_ID = {student_id!r}\n"
+    return out
 
 
 def demo_hw02_class(root: str | Path = ".") -> dict[str, bytes]:
@@ -227,17 +253,17 @@ def demo_hw02_class(root: str | Path = ".") -> dict[str, bytes]:
     """
     name = "hw02-grants-binomial"
     good = filled_notebook(name, root)
-    ana = _as_student(good, "s1001")
+    ana = as_student(good, "s1001")
     data_line = f'DATA_SEED = simulate.student_seed("{name}", STUDENT_ID)'
     notebooks = {
         "s1001": ana,
         "s1002": with_edits(
-            _as_student(good, "s1002"), Edit('q4_path = "mediated"', 'q4_path = "direct"')
+            as_student(good, "s1002"), Edit('q4_path = "mediated"', 'q4_path = "direct"')
         ),
         "s1003": ana,
-        "s1004": with_edits(_as_student(good, "s1004"), Edit(data_line, "DATA_SEED = 410")),
-        "s1005": _as_student(good, "your-student-id"),
+        "s1004": with_edits(as_student(good, "s1004"), Edit(data_line, "DATA_SEED = 410")),
+        "s1005": as_student(good, "your-student-id"),
     }
-    out = {f"{k}.ipynb": nbformat.writes(v).encode() for k, v in notebooks.items()}
+    out = _as_files(notebooks)
     out["roster.csv"] = DEMO_HW02_ROSTER.encode()
     return dict(sorted(out.items()))

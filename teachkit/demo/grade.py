@@ -16,16 +16,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEMO_ASSIGNMENT", "DEMO_CLASSES", "GradeStep", "build", "grade_class", "project_root"]
+__all__ = [
+    "DEMO_ASSIGNMENT",
+    "DEMO_CLASSES",
+    "DemoClass",
+    "GradeStep",
+    "build",
+    "grade_class",
+    "project_root",
+]
 
 #: The assignment of the demo's first sample class (NumPy only: seconds per notebook).
 DEMO_ASSIGNMENT = "hw01-mvnormal-cholesky"
 
-#: The sample classes the demo grades: ``{assignment: (class folder, grading folder)}`` in ``OUT``.
+
+@dataclass(frozen=True)
+class DemoClass:
+    """One sample class of the demo: where it is written in ``OUT`` and what writes it."""
+
+    #: the folder in ``OUT`` that receives the submissions (and ``roster.csv``, if any)
+    class_folder: str
+    #: the folder in ``OUT`` that receives the gradebook, feedback and integrity report
+    grading_folder: str
+    #: the name of the :mod:`teachkit.sample_submissions` function that returns ``{file: bytes}``
+    #: given the project root
+    maker: str
+
+
+#: The sample classes the demo grades, in order: ``{assignment: DemoClass}``.
 DEMO_CLASSES = {
-    DEMO_ASSIGNMENT: ("class", "grading"),
-    "hw02-grants-binomial": ("hw02-class", "hw02-grading"),
-    "hw04-covarying-parameters": ("hw04-class", "hw04-grading"),
+    DEMO_ASSIGNMENT: DemoClass("class", "grading", "demo_class"),
+    "hw02-grants-binomial": DemoClass("hw02-class", "hw02-grading", "demo_hw02_class"),
+    "hw04-covarying-parameters": DemoClass("hw04-class", "hw04-grading", "demo_hw04_class"),
 }
 
 
@@ -82,17 +104,13 @@ def grade_class(
 
     if name not in DEMO_CLASSES:
         raise ValueError(f"the demo has sample classes of {', '.join(DEMO_CLASSES)}; got {name!r}")
-    make = {
-        DEMO_ASSIGNMENT: sample_submissions.demo_class,
-        "hw02-grants-binomial": lambda root, _name: sample_submissions.demo_hw02_class(root),
-        "hw04-covarying-parameters": lambda root, _name: sample_submissions.demo_hw04_class(root),
-    }[name]
+    demo = DEMO_CLASSES[name]
+    make = getattr(sample_submissions, demo.maker)
     root = project_root()
     out = Path(out)
-    class_name, grading_name = DEMO_CLASSES[name]
-    class_dir = out / class_name
+    class_dir = out / demo.class_folder
     class_dir.mkdir(parents=True, exist_ok=True)
-    for file, data in make(root, name).items():
+    for file, data in make(root).items():
         (class_dir / file).write_bytes(data)
     roster = class_dir / "roster.csv" if (class_dir / "roster.csv").is_file() else None
     log(
@@ -104,13 +122,13 @@ def grade_class(
         sorted(class_dir.glob("*.ipynb")),
         workers=workers,
         timeout=timeout,
-        out=out / grading_name,
+        out=out / demo.grading_folder,
         progress=True,
         rerun=True,
         root=root,
         roster=roster,
     )
-    graded = out / grading_name
+    graded = out / demo.grading_folder
     return GradeStep(
         class_dir,
         book,

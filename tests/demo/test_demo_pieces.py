@@ -148,3 +148,15 @@ def test_edit_must_match_exactly_once():
     nb = filled_notebook("hw01-mvnormal-cholesky", project_root())
     with pytest.raises(AssertionError, match="matched 0 times"):
         Edit("this text is nowhere", "x").apply(nb)
+
+
+def test_every_demo_class_is_written_by_its_maker_into_its_own_folders():
+    from teachkit import sample_submissions
+    from teachkit.demo.grade import DEMO_CLASSES
+
+    folders = [f for d in DEMO_CLASSES.values() for f in (d.class_folder, d.grading_folder)]
+    assert len(set(folders)) == len(folders), folders
+    for name, demo in DEMO_CLASSES.items():
+        files = getattr(sample_submissions, demo.maker)(project_root())
+        assert files and all(isinstance(v, bytes) for v in files.values()), name
+        assert list(files) == sorted(files), name

@@ -48,13 +48,6 @@ s6,Fa Gil,fa@uni.edu
 DATA_LINE = f'DATA_SEED = simulate.student_seed("{NAME}", STUDENT_ID)'
 
 
-def with_student_id(nb: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
-    """``nb`` with its q0 answer ``STUDENT_ID = ...`` set to ``student_id``."""
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("STUDENT_ID")]
-    cell.source = f"STUDENT_ID = {student_id!r}\n"
-    return nb
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("per-student-class")
@@ -62,14 +55,14 @@ def graded(tmp_path_factory):
     cls = root / "class"
     cls.mkdir()
     notebooks = {
-        "s1.ipynb": with_student_id(ss.style_notebook(NAME, styles[0]), "s1"),
-        "s2.ipynb": with_student_id(ss.style_notebook(NAME, styles[1]), "s2"),
-        "s3.ipynb": with_student_id(ss.style_notebook(NAME, styles[1]), "s2"),
+        "s1.ipynb": sample_submissions.as_student(ss.style_notebook(NAME, styles[0]), "s1"),
+        "s2.ipynb": sample_submissions.as_student(ss.style_notebook(NAME, styles[1]), "s2"),
+        "s3.ipynb": sample_submissions.as_student(ss.style_notebook(NAME, styles[1]), "s2"),
         "s4.ipynb": sample_submissions.with_edits(
-            with_student_id(ss.style_notebook(NAME, styles[2]), "s4"),
+            sample_submissions.as_student(ss.style_notebook(NAME, styles[2]), "s4"),
             sample_submissions.Edit(DATA_LINE, DATA_LINE.replace("STUDENT_ID)", '"s1")')),
         ),
-        "s5.ipynb": with_student_id(hs.filled_notebook(NAME), "your-student-id"),
+        "s5.ipynb": sample_submissions.as_student(hs.filled_notebook(NAME), "your-student-id"),
     }
     for file, nb in notebooks.items():
         nbformat.write(nb, str(cls / file))

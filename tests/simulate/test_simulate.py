@@ -623,3 +623,22 @@ def test_homework_ozone_fit_recovers_the_station_effects():
     # the slope sd (0.004 per °C) sits in the neck of its prior: a few stray divergences are
     # expected even here (28 of 4000 were seen once at the default target_accept)
     assert int(idata.sample_stats["diverging"].sum()) <= 40
+
+
+def test_realised_truth_is_what_the_groups_drew():
+    sim = ozone(seed=7, size="homework", rho=0)
+    real = sim.realised_truth()
+    a = np.array(list(sim.truth["alpha"].values()))
+    b = np.array(list(sim.truth["beta"].values()))
+    assert real["mu_a"] == pytest.approx(a.mean()) and real["mu_b"] == pytest.approx(b.mean())
+    assert real["sigma_a"] == pytest.approx(a.std(ddof=1))
+    assert real["sigma_b"] == pytest.approx(b.std(ddof=1))
+    assert real["rho"] == pytest.approx(np.corrcoef(a, b)[0, 1])
+    # the groups and the residual sd are the truth's own; the simulation itself is not changed
+    assert real["alpha"] == sim.truth["alpha"] and real["sigma"] == sim.truth["sigma"] == 0.61
+    assert sim.truth["sigma_a"] == 0.12 and sim.truth["rho"] == 0
+
+
+def test_realised_truth_of_grant_data_says_what_it_needs():
+    with pytest.raises(ValueError, match="per-group alpha and beta of a Gaussian simulation"):
+        grants(seed=1).realised_truth()
