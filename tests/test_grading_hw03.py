@@ -1,7 +1,9 @@
-"""Grading tier on a real assignment: hw03 solution, blank exercise and a fabricated posterior.
+"""Grading tier on a real assignment: hw03 with a fabricated posterior.
 
-Runs three notebooks with PyMC fits (a few minutes with a warm compile cache): run under the MCMC
-lock, e.g. ``flock /tmp/teachkit-mcmc.lock pytest -m grading tests/test_grading_hw03.py``.
+A student who skips ``pm.sample`` and makes up a posterior that sits on their own data's truth gets
+nothing for the fits: only the provenance of the posterior gives it away. (The solution and the blank
+exercise of hw03 are graded with the rest of its class in ``tests/test_homework_teachkit_grade.py``.)
+Run under the MCMC lock, e.g. ``flock /tmp/teachkit-mcmc.lock pytest -m grading tests/test_grading_hw03.py``.
 """
 
 import json
@@ -19,7 +21,8 @@ AG = ROOT / "autograder" / "hw03-varying-effects"
 FABRICATE = '''
 import numpy as np, xarray as xr
 from teachkit import simulate
-truth = simulate.ozone(seed=410, size="homework").truth
+# the student's own truth (the fabricator knows the simulator)
+truth = simulate.ozone(seed=simulate.student_seed("hw03-varying-effects", STUDENT_ID), size="homework", rho=0).truth
 rng = np.random.default_rng(1)
 def fake(names):
     shape = (4, 1000)
@@ -40,27 +43,20 @@ def book(tmp_path_factory):
     if not (AG / "tests").is_dir():
         pytest.skip("autograder/hw03-varying-effects has not been built")
     tmp = tmp_path_factory.mktemp("hw03")
-    solution = json.loads((AG / "hw03-varying-effects.ipynb").read_text())
-    (tmp / "solution.ipynb").write_text(json.dumps(solution))
     exercise = json.loads((ROOT / "exercises" / "hw03-varying-effects.ipynb").read_text())
-    (tmp / "blank.ipynb").write_text(json.dumps(exercise))
-    fabricated = json.loads(json.dumps(exercise))
-    fabricated["cells"] = [c for c in fabricated["cells"] if "pm.sample" not in "".join(c["source"])]
-    fabricated["cells"].insert(3, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                                   "source": FABRICATE})
-    (tmp / "fabricated.ipynb").write_text(json.dumps(fabricated))
-    return grading.grade(AG, [tmp / "solution.ipynb", tmp / "blank.ipynb", tmp / "fabricated.ipynb"],
-                         workers=1, timeout=900, out=tmp / "out", progress=False, warm=False)
+    cells = [c for c in exercise["cells"] if "pm.sample" not in "".join(c["source"])]
+    (q0,) = [c for c in cells if "".join(c["source"]).startswith("STUDENT_ID")]
+    q0["source"] = 'STUDENT_ID = "s9000001"\n'
+    data = next(i for i, c in enumerate(cells) if "DATA_SEED = simulate" in "".join(c["source"]))
+    fake = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": FABRICATE}
+    exercise["cells"] = [*cells[: data + 1], fake, *cells[data + 1 :]]
+    (tmp / "fabricated.ipynb").write_text(json.dumps(exercise))
+    return grading.grade(AG, [tmp / "fabricated.ipynb"], workers=1, timeout=900, out=tmp / "out",
+                         progress=False, warm=False)
 
 
-def test_solution_gets_full_marks(book):
-    r = book.by_id()["solution"]
-    assert r.status == "ok" and r.total == r.possible, r.feedback
-
-
-def test_blank_and_fabricated_get_nothing_for_fits(book):
-    rows = book.by_id()
-    assert rows["blank"].scores["q1"] == 0
-    fab = rows["fabricated"]
+def test_a_fabricated_posterior_gets_nothing_for_the_fit(book):
+    fab = book.by_id()["fabricated"]
+    assert fab.status == "ok", fab.feedback
     assert fab.scores["q1"] == 0, fab.feedback
     assert "real sampler run" in fab.feedback
