@@ -23,7 +23,10 @@ of ``--students`` (at least 400) IDs, how far the *observed* total effect of gen
 from the simulated counts) lies from the direct effect. Homework 2 teaches that the total effect
 is more negative because women apply more often to disciplines with low award rates; at the
 simulator's defaults that holds for some students and not for others, so the report compares
-designs with stronger discipline effects (``tau``) and more applications (``scale``).
+designs with stronger discipline effects (``tau``) and more applications (``scale``). And
+homework 3's pooled line (question 1), by least squares: held against the population line, a
+correct fit misses for some students; held against their own stations' average line
+(``Simulation.realised_truth``), it does not.
 
 Writes ``benchmarks/results/per_student_designs.md`` and, one line per student,
 ``per_student_designs.jsonl`` (``--report-only`` rewrites the report from it).
@@ -181,6 +184,55 @@ def hw02_lines(n: int) -> list[str]:
     return lines
 
 
+def _hw03_pooled_z(n: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Largest |z| of the pooled line (question 1) of ``n`` students' homework-3 data, against the
+    population line and against the average line of the student's 12 stations.
+
+    The pooled model's posterior is taken as its normal approximation: least squares of log ozone on
+    temperature, with its standard errors (the priors, Normal(0, 2) and Normal(0, 0.1), are weak
+    beside 1200 rows)."""
+    from teachkit import simulate
+
+    z_pop, z_real = [], []
+    for i in range(1, n + 1):
+        seed = simulate.student_seed("hw03-varying-effects", f"s{i:04d}")
+        sim = simulate.ozone(seed=seed, size="homework", rho=rho)
+        x = np.c_[np.ones(len(sim.data)), sim.data["temp"].to_numpy()]
+        y = sim.data["log_ozone"].to_numpy()
+        coef = np.linalg.lstsq(x, y, rcond=None)[0]
+        resid = y - x @ coef
+        se = np.sqrt(np.diag(resid @ resid / (len(y) - 2) * np.linalg.inv(x.T @ x)))
+        real = sim.realised_truth()
+        z_pop.append(np.abs((coef - [sim.truth["mu_a"], sim.truth["mu_b"]]) / se).max())
+        z_real.append(np.abs((coef - [real["mu_a"], real["mu_b"]]) / se).max())
+    return np.array(z_pop), np.array(z_real)
+
+
+def hw03_lines(n: int) -> list[str]:
+    """Homework 3 per student, without MCMC: the pooled line against population and realised truth."""
+    lines = [
+        f"Homework 3 (no MCMC; {n} student IDs): question 1's pooled line (least squares, the "
+        "normal approximation of its posterior) held against the population line (`mu_a`, "
+        "`mu_b`) and against the average line of the student's own 12 stations "
+        "(`sim.realised_truth()`). A correct fit fails `checks.recovery` when |z| exceeds "
+        f"{_Z_998} for either coefficient.",
+        "",
+        '| `simulate.ozone(size="homework")` design | fails against the population | '
+        "largest \\|z\\| | fails against the realised stations | largest \\|z\\| |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, rho in (
+        ("rho -0.9 (the lecture's)", -0.9),
+        ("**rho 0 (homework 3's design)**", 0.0),
+    ):
+        z_pop, z_real = _hw03_pooled_z(n, rho)
+        lines.append(
+            f"| {label} | {(z_pop > _Z_998).mean():.1%} | {z_pop.max():.2f} | "
+            f"{(z_real > _Z_998).mean():.1%} | {z_real.max():.2f} |"
+        )
+    return lines
+
+
 def report(rows: list[dict], seconds: float | None = None) -> str:
     n = len(rows)
     div = np.array([r["q1_divergences"] for r in rows])
@@ -208,6 +260,8 @@ def report(rows: list[dict], seconds: float | None = None) -> str:
         f"{max(r['q3_divergences'] for r in rows)}.",
         "",
         *hw02_lines(max(n, 400)),
+        "",
+        *hw03_lines(max(n, 400)),
         "",
         "| student | data seed | q1 divergences | rho mean | rho sd | rho 94% interval |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
