@@ -203,7 +203,7 @@ s1006,Fa Gil,fa.gil@example.edu,B
 
 
 def as_student(nb: nbformat.NotebookNode, student_id: str) -> nbformat.NotebookNode:
-    """A copy of ``nb`` whose question-0 answer cell reads ``STUDENT_ID = "<student_id>"``.
+    """A copy of ``nb`` whose question-0 answer cell reads ``STUDENT_ID = '<student_id>'``.
 
     The cell is found by what it starts with (``STUDENT_ID``), so this works on any filled
     notebook of a per-student homework, whatever ID it held.
