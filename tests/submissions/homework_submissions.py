@@ -48,7 +48,7 @@ FULL = {
     "hw01-mvnormal-cholesky": {"q1": 3, "q2": 4, "q3": 4, "q4": 4},
     "hw02-grants-binomial": {"q0": 0, "q1": 3, "q2": 4, "q3": 5, "q4": 3},
     "hw03-varying-effects": {"q0": 0, "q1": 3, "q2": 4, "q3": 5, "q4": 3, "q5": 3, "q6": 3},
-    "hw04-covarying-parameters": {"q1": 4, "q2": 6, "q3": 5, "q4": 3},
+    "hw04-covarying-parameters": {"q0": 0, "q1": 4, "q2": 6, "q3": 5, "q4": 3},
 }
 
 SUBMISSIONS: dict[str, list[Submission]] = {

@@ -28,8 +28,8 @@ def test_q2_convergence(q2_idata):
     checks.convergence(q2_idata, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma']).assert_()
 
 @test_case(points=2, hidden=True)
-def test_q2_recovery(q2_idata):
+def test_q2_recovery(q2_idata, STUDENT_ID):
     from teachkit import checks, simulate
-    sim = simulate.funnel(seed=410)
-    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim, var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma'], sd_reference=None)).assert_()
+    sim = simulate.funnel(seed=simulate.student_seed('hw04-covarying-parameters', STUDENT_ID))
+    checks.combine(checks.data_match(q2_idata, sim), checks.recovery(q2_idata, sim.realised_truth(), var_names=['mu_a', 'mu_b', 'sigma_a', 'sigma_b', 'rho', 'sigma'], sd_reference=None)).assert_()
 

@@ -7,6 +7,7 @@ linear predictor is built with ``pm.math`` functions. ``z`` has shape (groups, 2
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s5520917"\n'],
     "q1": [
         """import pytensor.tensor as pt
 

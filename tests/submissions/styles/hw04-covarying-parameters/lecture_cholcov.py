@@ -7,6 +7,7 @@ scales. Uses ``shape=`` next to ``dims=`` where the slides had ``shape``.
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s0290384"\n'],
     "q1": [
         """import pytensor.tensor as pt
 

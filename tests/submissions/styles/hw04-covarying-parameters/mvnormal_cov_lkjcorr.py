@@ -7,6 +7,7 @@ The non-centred models use ``z`` of shape (2, groups), one column per group, as 
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "u4471029"\n'],
     "q1": [
         """import pytensor.tensor as pt
 

@@ -7,6 +7,7 @@ variable name that raises a KeyError.
 """
 
 ANSWERS = {
+    "q0": ['STUDENT_ID = "s7730115"\n'],
     "q1": [
         """import pytensor.tensor as pt
 
