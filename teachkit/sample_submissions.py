@@ -168,6 +168,8 @@ def demo_hw04_class(root: str | Path = ".") -> dict[str, bytes]:
     ``z`` of shape (coef, group) and ``chol @ z``): full marks; ``centred-q2`` (question 2 left
     centred where the non-centred model is asked: its divergences stay); ``blank``; and
     ``tampering`` (code that patches the checks and Otter and writes a fake results file).
+    The homework is per-student: the three filled notebooks carry their own ``STUDENT_ID``
+    (``s4001`` to ``s4003``), so each fits its own data; the blank two keep the placeholder.
 
     Examples
     --------
@@ -182,9 +184,9 @@ def demo_hw04_class(root: str | Path = ".") -> dict[str, bytes]:
     good = filled_notebook(name, root)
     blank = student_notebook(name, root)
     notebooks = {
-        "correct-lecture-style": good,
-        "correct-z-by-columns": with_edits(good, *_Z_BY_COLUMNS),
-        "centred-q2": with_edits(good, _CENTRED_Q2),
+        "correct-lecture-style": as_student(good, "s4001"),
+        "correct-z-by-columns": as_student(with_edits(good, *_Z_BY_COLUMNS), "s4002"),
+        "centred-q2": as_student(with_edits(good, _CENTRED_Q2), "s4003"),
         "blank": blank,
         "tampering": _tampering(blank),
     }

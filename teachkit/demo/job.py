@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from teachkit import simulate
@@ -49,10 +48,11 @@ _CLASS_TEXT = {
         "placeholder ID (0, and the feedback says why); Fa handed in nothing (missing)."
     ),
     "hw04-covarying-parameters": (
-        "The flagship MCMC homework ({folder}/): two correct submissions written differently (full "
-        "marks), one that kept the centred model where the non-centred one is asked (its "
-        "divergences cost question 2's points), the untouched notebook, and one that patches the "
-        "checks and Otter and writes a fake results file (0)."
+        "The flagship MCMC homework ({folder}/), per-student too (each filled notebook fits the "
+        "data of its own STUDENT_ID): two correct submissions written differently (full marks), "
+        "one that kept the centred model where the non-centred one is asked (its divergences cost "
+        "question 2's points), the untouched notebook, and one that patches the checks and Otter "
+        "and writes a fake results file (0)."
     ),
 }
 
@@ -134,12 +134,11 @@ def _summarize_gaussian(sim: Simulation) -> list[str]:
         "",
         "truth, population:     " + "  ".join(f"{k} {t[k]:.4g}" for k in _HYPER),
     ]
-    a, b = table["alpha"].to_numpy(), table["beta"].to_numpy()
     if len(table) > 2:
-        r = np.corrcoef(a, b)[0, 1]
+        real = sim.realised_truth()
         lines.append(
-            f"realised group draws:  mean alpha {a.mean():.4g}  mean beta {b.mean():.4g}  "
-            f"sd alpha {a.std(ddof=1):.4g}  sd beta {b.std(ddof=1):.4g}  corr {r:.3f}"
+            f"realised group draws:  mean alpha {real['mu_a']:.4g}  mean beta {real['mu_b']:.4g}  "
+            f"sd alpha {real['sigma_a']:.4g}  sd beta {real['sigma_b']:.4g}  corr {real['rho']:.3f}"
         )
     shown = table if len(table) <= _MAX_GROUP_ROWS else table.head(_MAX_GROUP_ROWS)
     lines += ["", f"truth per {group} (intercept alpha at {sim.roles['x']} = 0, slope beta):"]

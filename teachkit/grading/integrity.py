@@ -14,8 +14,9 @@ per flag, a header alone when nothing was found). The kinds:
     Two graded submissions whose exported ``*_idata`` have bit-identical posterior draws, or
     whose fits are on identical observed data (fingerprints computed by the examiner from the
     arrays it received: :func:`array_fingerprint`). A data set shared by more than a
-    ``common_fraction`` of the class is the assignment's common data (today's homeworks fit one
-    data set) and is not flagged; with per-student data every fit is on its own data.
+    ``common_fraction`` of the class is the assignment's common data (an assignment that gives
+    the whole class one data set) and is not flagged; with per-student data every fit is on its
+    own data.
 ``foreign-id``
     A notebook declares the STUDENT_ID of another roster student.
 ``shared-id``

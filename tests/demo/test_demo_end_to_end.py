@@ -62,6 +62,9 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     ]
     assert "diverged" in (out / "hw04-grading" / "feedback" / "centred-q2.md").read_text()
     assert float(rows["blank"]["total"]) == 0 and float(rows["tampering"]["total"]) == 0
+    # per-student: the three filled notebooks fit their own IDs' data, so none shares another's
+    kinds = {f["kind"] for f in csv.DictReader(open(out / "hw04-grading" / "integrity.csv"))}
+    assert not kinds & {"same-data", "identical-draws", "shared-id"}, kinds
 
     report = (out / "report.html").read_text()
     assert report.count("<img") == 4 and "gradebook.csv" in report
